@@ -1,0 +1,1 @@
+"""Organizers, organizations, memberships, invitations and API tokens."""

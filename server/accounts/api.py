@@ -1,0 +1,5 @@
+"""Placeholder until the feature lands."""
+
+from typing import Any
+
+ROUTES: list[Any] = []

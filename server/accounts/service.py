@@ -1,0 +1,423 @@
+"""Accounts rules: organizers, passwords, organizations, roles, invitations, API tokens.
+
+Plain async functions over the accounts tables. Other features ask here whether
+someone may see or change an organization's things (``membership_role``,
+``require_role``), and get back a ``NotFound`` for "not yours" (invariant 1).
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any, Literal
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
+from server.accounts.tables import ApiToken, Invitation, Membership, Organization, Organizer
+from server.db import write_transaction
+from server.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from server.tokens import hash_secret, new_secret, utcnow
+
+Role = Literal["owner", "organizer", "viewer"]
+ROLES: tuple[Role, ...] = ("owner", "organizer", "viewer")
+# Which roles may do what: viewers read attendee lists, organizers edit events, owners
+# manage members and tokens of the organization.
+ROLE_RANK = {"viewer": 0, "organizer": 1, "owner": 2}
+EMAIL_RE = re.compile(r"^[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[^@\s<>\"',;]+$")
+MIN_PASSWORD = 10
+INVITATION_TTL = timedelta(days=7)
+API_TOKEN_PREFIX = "mst_"
+
+_hasher = PasswordHasher()
+# Verifying against this when the email is unknown keeps login timing the same
+# whether or not an account exists (no account enumeration).
+_DUMMY_HASH = _hasher.hash("not-a-real-password-but-same-cost")
+
+
+@dataclass(frozen=True, slots=True)
+class OrganizerView:
+    id: uuid.UUID
+    email: str
+    display_name: str
+    is_admin: bool
+
+
+@dataclass(frozen=True, slots=True)
+class OrganizationView:
+    id: uuid.UUID
+    name: str
+    description: str
+    approved: bool
+    role: Role | None = None  # the viewer's role, when listed for a member
+
+
+def normalize_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def validate_email(email: str, field: str = "email") -> dict[str, str]:
+    if not email:
+        return {field: "Enter an email address."}
+    if len(email) > 254 or not EMAIL_RE.match(email):
+        return {field: "Enter a valid email address, like name@example.org."}
+    return {}
+
+
+def _organizer_view(row: dict[str, Any]) -> OrganizerView:
+    return OrganizerView(
+        id=row["id"], email=row["email"], display_name=row["display_name"], is_admin=row["is_admin"]
+    )
+
+
+# --- organizers -------------------------------------------------------------------
+
+
+async def register_organizer(
+    email: str, password: str, display_name: str, *, is_admin: bool = False
+) -> OrganizerView:
+    email = normalize_email(email)
+    display_name = display_name.strip()
+    errors = validate_email(email)
+    if len(password) < MIN_PASSWORD:
+        errors["password"] = f"Use at least {MIN_PASSWORD} characters."
+    elif len(password) > 1024:
+        errors["password"] = "That password is too long."
+    if not display_name:
+        errors["display_name"] = "Enter your name as others should see it."
+    elif len(display_name) > 100:
+        errors["display_name"] = "Use at most 100 characters."
+    if errors:
+        raise ValidationFailed(errors)
+    password_hash = _hasher.hash(password)
+    async with write_transaction():
+        if await Organizer.exists().where(Organizer.email == email):
+            raise ValidationFailed({"email": "An account with this email already exists."})
+        row = Organizer(
+            email=email, display_name=display_name, password_hash=password_hash, is_admin=is_admin
+        )
+        await row.save()
+    return OrganizerView(row.id, row.email, row.display_name, row.is_admin)
+
+
+async def authenticate(email: str, password: str) -> OrganizerView | None:
+    """The organizer, or None; the same work is done whether or not the email exists."""
+    row = await Organizer.select().where(Organizer.email == normalize_email(email)).first()
+    stored = row["password_hash"] if row else _DUMMY_HASH
+    try:
+        _hasher.verify(stored, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return None
+    if row is None:
+        return None
+    if _hasher.check_needs_rehash(stored):
+        await Organizer.update({Organizer.password_hash: _hasher.hash(password)}).where(
+            Organizer.id == row["id"]
+        )
+    return _organizer_view(row)
+
+
+async def organizer_by_id(organizer_id: str | uuid.UUID) -> OrganizerView | None:
+    try:
+        key = uuid.UUID(str(organizer_id))
+    except ValueError:
+        return None
+    row = await Organizer.select().where(Organizer.id == key).first()
+    return _organizer_view(row) if row else None
+
+
+async def make_admin(email: str, password: str | None = None) -> tuple[OrganizerView, bool]:
+    """Promote an existing organizer, or create one (needs ``password``). Returns (who, created)."""
+    email = normalize_email(email)
+    row = await Organizer.select().where(Organizer.email == email).first()
+    if row:
+        await Organizer.update({Organizer.is_admin: True}).where(Organizer.id == row["id"])
+        return OrganizerView(row["id"], email, row["display_name"], True), False
+    if password is None:
+        raise ValidationFailed({"password": "A new admin account needs a password."})
+    who = await register_organizer(email, password, email.split("@")[0], is_admin=True)
+    return who, True
+
+
+# --- organizations and roles ---------------------------------------------------------
+
+
+async def create_organization(
+    owner: OrganizerView, name: str, description: str = ""
+) -> OrganizationView:
+    name, description = name.strip(), description.strip()
+    errors = {}
+    if not name:
+        errors["name"] = "Enter the organization's name."
+    elif len(name) > 120:
+        errors["name"] = "Use at most 120 characters."
+    if len(description) > 5000:
+        errors["description"] = "Use at most 5,000 characters."
+    if errors:
+        raise ValidationFailed(errors)
+    async with write_transaction():
+        org = Organization(name=name, description=description)
+        await org.save()
+        await Membership(organization=org.id, organizer=owner.id, role="owner").save()
+    return OrganizationView(org.id, org.name, org.description, False, "owner")
+
+
+async def membership_role(
+    organizer: OrganizerView | None, organization_id: uuid.UUID
+) -> Role | None:
+    if organizer is None:
+        return None
+    role = (
+        await Membership.select(Membership.role)
+        .where(
+            (Membership.organizer == organizer.id) & (Membership.organization == organization_id)
+        )
+        .first()
+    )
+    return role["role"] if role else None
+
+
+async def member_organization_ids(organizer: OrganizerView | None) -> list[uuid.UUID]:
+    if organizer is None:
+        return []
+    rows = await Membership.select(Membership.organization).where(
+        Membership.organizer == organizer.id
+    )
+    return [r["organization"] for r in rows]
+
+
+async def require_role(
+    organizer: OrganizerView | None, organization_id: uuid.UUID, at_least: Role
+) -> Role:
+    """The caller's role; ``NotFound`` for non-members, ``PermissionDenied`` below ``at_least``."""
+    role = await membership_role(organizer, organization_id)
+    if role is None:
+        raise NotFound("No such organization")
+    if ROLE_RANK[role] < ROLE_RANK[at_least]:
+        raise PermissionDenied(f"This needs the {at_least} role.")
+    return role
+
+
+def _org_view(row: dict[str, Any], role: Role | None = None) -> OrganizationView:
+    return OrganizationView(
+        row["id"], row["name"], row["description"], row["approved_at"] is not None, role
+    )
+
+
+async def get_organization(organization_id: uuid.UUID) -> OrganizationView | None:
+    row = await Organization.select().where(Organization.id == organization_id).first()
+    return _org_view(row) if row else None
+
+
+async def visible_organization(
+    viewer: OrganizerView | None, organization_id: uuid.UUID
+) -> OrganizationView:
+    """Public once approved; before that, only its members (and admins) may see it."""
+    row = await Organization.select().where(Organization.id == organization_id).first()
+    if row is None:
+        raise NotFound("No such organization")
+    role = await membership_role(viewer, organization_id)
+    if row["approved_at"] is None and role is None and not (viewer and viewer.is_admin):
+        raise NotFound("No such organization")
+    return _org_view(row, role)
+
+
+async def organizations_of(organizer: OrganizerView) -> list[OrganizationView]:
+    memberships = await Membership.select(Membership.organization, Membership.role).where(
+        Membership.organizer == organizer.id
+    )
+    if not memberships:
+        return []
+    roles = {m["organization"]: m["role"] for m in memberships}
+    rows = (
+        await Organization.select()
+        .where(Organization.id.is_in(list(roles)))
+        .order_by(Organization.name)
+    )
+    return [_org_view(r, roles[r["id"]]) for r in rows]
+
+
+async def approved_organization_ids() -> set[uuid.UUID]:
+    rows = await Organization.select(Organization.id).where(Organization.approved_at.is_not_null())
+    return {r["id"] for r in rows}
+
+
+async def pending_organizations() -> list[OrganizationView]:
+    rows = (
+        await Organization.select()
+        .where(Organization.approved_at.is_null())
+        .order_by(Organization.created_at)
+    )
+    return [_org_view(r) for r in rows]
+
+
+async def approve_organization(admin: OrganizerView, organization_id: uuid.UUID, note: str) -> None:
+    if not admin.is_admin:
+        raise NotFound("No such organization")
+    note = note.strip()
+    if len(note) > 2000:
+        raise ValidationFailed({"note": "Use at most 2,000 characters."})
+    async with write_transaction():
+        updated = (
+            await Organization.update(
+                {
+                    Organization.approved_at: utcnow(),
+                    Organization.approved_by: admin.id,
+                    Organization.approval_note: note,
+                }
+            )
+            .where(Organization.id == organization_id)
+            .returning(Organization.id)
+        )
+        if not updated:
+            raise NotFound("No such organization")
+
+
+async def members(viewer: OrganizerView, organization_id: uuid.UUID) -> list[dict[str, Any]]:
+    await require_role(viewer, organization_id, "viewer")
+    rows = await Membership.select(
+        Membership.id,
+        Membership.role,
+        Membership.organizer.display_name.as_alias("display_name"),
+        Membership.organizer.email.as_alias("email"),
+    ).where(Membership.organization == organization_id)
+    return sorted(rows, key=lambda r: (-ROLE_RANK[r["role"]], r["display_name"].lower()))
+
+
+# --- invitations ---------------------------------------------------------------------
+
+
+async def invite(
+    owner: OrganizerView, organization_id: uuid.UUID, email: str, role: str
+) -> tuple[uuid.UUID, str]:
+    """Create an invitation; returns (id, secret) — the secret goes into the emailed link only."""
+    await require_role(owner, organization_id, "owner")
+    email = normalize_email(email)
+    errors = validate_email(email)
+    if role not in ROLES:
+        errors["role"] = "Choose owner, organizer or viewer."
+    if errors:
+        raise ValidationFailed(errors)
+    secret = new_secret()
+    row = Invitation(
+        organization=organization_id,
+        email=email,
+        role=role,
+        token_hash=hash_secret(secret),
+        invited_by=owner.id,
+        expires_at=utcnow() + INVITATION_TTL,
+    )
+    await row.save()
+    return row.id, secret
+
+
+async def invitation_for(secret: str) -> dict[str, Any] | None:
+    row = (
+        await Invitation.select(
+            *Invitation.all_columns(), Invitation.organization.name.as_alias("organization_name")
+        )
+        .where(Invitation.token_hash == hash_secret(secret))
+        .first()
+    )
+    if row is None or row["accepted_at"] is not None or row["expires_at"] < utcnow():
+        return None
+    return row
+
+
+async def accept_invitation(organizer: OrganizerView, secret: str) -> uuid.UUID:
+    """Make ``organizer`` a member with the invited role; the link then stops working."""
+    async with write_transaction():
+        invitation = await invitation_for(secret)
+        if invitation is None:
+            raise NotFound("This invitation link is invalid or has expired.")
+        organization_id = invitation["organization"]
+        existing = await membership_role(organizer, organization_id)
+        if existing is None:
+            await Membership(
+                organization=organization_id, organizer=organizer.id, role=invitation["role"]
+            ).save()
+        await Invitation.update({Invitation.accepted_at: utcnow()}).where(
+            Invitation.id == invitation["id"]
+        )
+    return organization_id
+
+
+async def remove_member(
+    owner: OrganizerView, organization_id: uuid.UUID, membership_id: uuid.UUID
+) -> None:
+    await require_role(owner, organization_id, "owner")
+    async with write_transaction():
+        target = (
+            await Membership.select()
+            .where((Membership.id == membership_id) & (Membership.organization == organization_id))
+            .first()
+        )
+        if target is None:
+            raise NotFound("No such member")
+        if target["role"] == "owner":
+            owners = await Membership.count().where(
+                (Membership.organization == organization_id) & (Membership.role == "owner")
+            )
+            if owners <= 1:
+                raise Conflict("An organization needs at least one owner.")
+        await Membership.delete().where(Membership.id == membership_id)
+
+
+# --- API tokens ---------------------------------------------------------------------
+
+
+async def create_api_token(organizer: OrganizerView, name: str) -> tuple[uuid.UUID, str]:
+    """Returns (id, token); the token is shown once and only its hash is kept."""
+    name = name.strip()
+    if not name:
+        raise ValidationFailed({"name": "Name the token after the script that uses it."})
+    if len(name) > 100:
+        raise ValidationFailed({"name": "Use at most 100 characters."})
+    token = new_secret(API_TOKEN_PREFIX)
+    row = ApiToken(organizer=organizer.id, name=name, token_hash=hash_secret(token))
+    await row.save()
+    return row.id, token
+
+
+async def api_tokens(organizer: OrganizerView) -> list[dict[str, Any]]:
+    return (
+        await ApiToken.select(
+            ApiToken.id,
+            ApiToken.name,
+            ApiToken.created_at,
+            ApiToken.last_used_at,
+            ApiToken.revoked_at,
+        )
+        .where(ApiToken.organizer == organizer.id)
+        .order_by(ApiToken.created_at, ascending=False)
+    )
+
+
+async def revoke_api_token(organizer: OrganizerView, token_id: uuid.UUID) -> None:
+    updated = (
+        await ApiToken.update({ApiToken.revoked_at: utcnow()})
+        .where(
+            (ApiToken.id == token_id)
+            & (ApiToken.organizer == organizer.id)
+            & ApiToken.revoked_at.is_null()
+        )
+        .returning(ApiToken.id)
+    )
+    if not updated:
+        raise NotFound("No such token")
+
+
+async def organizer_for_api_token(token: str) -> OrganizerView | None:
+    if not token.startswith(API_TOKEN_PREFIX) or len(token) > 200:
+        return None
+    row = (
+        await ApiToken.select(ApiToken.id, ApiToken.organizer)
+        .where((ApiToken.token_hash == hash_secret(token)) & ApiToken.revoked_at.is_null())
+        .first()
+    )
+    if row is None:
+        return None
+    await ApiToken.update({ApiToken.last_used_at: utcnow()}).where(ApiToken.id == row["id"])
+    return await organizer_by_id(row["organizer"])

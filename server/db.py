@@ -1,0 +1,117 @@
+"""The database engine, its lifespan, and the one way to write: ``write_transaction()``.
+
+There is one engine per process, made from ``DATABASE_URL``. Piccolo finds it through
+``server.piccolo_conf.DB`` (migrations, the CLI) and every table is bound to it here, so
+the app, the CLI and the tests can never talk to two databases by accident.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import logging
+import sqlite3
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from piccolo.engine.base import Engine
+from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+from piccolo.table import Table
+
+log = logging.getLogger(__name__)
+
+# Writers wait this long for SQLite's single write lock instead of failing at once.
+SQLITE_BUSY_TIMEOUT_S = 30.0
+
+
+def make_engine(database_url: str) -> Engine:
+    """Build (without connecting) the engine ``database_url`` names."""
+    parts = urlsplit(database_url)
+    if parts.scheme == "sqlite":
+        path = Path(database_url.removeprefix("sqlite:///").removeprefix("sqlite://"))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return SQLiteEngine(path=str(path), timeout=SQLITE_BUSY_TIMEOUT_S)
+    if parts.scheme in ("postgresql", "postgres"):
+        return PostgresEngine(config={"dsn": database_url}, extensions=())
+    raise ValueError(f"unsupported DATABASE_URL scheme: {parts.scheme!r}")
+
+
+def all_tables() -> list[type[Table]]:
+    from server.piccolo_app import APP_CONFIG
+
+    return list(APP_CONFIG.table_classes)
+
+
+def bind(engine: Engine) -> None:
+    """Point Piccolo (conf module, migrations, every table) at ``engine``."""
+    from server import piccolo_conf
+
+    piccolo_conf.DB = engine
+    for table in all_tables():
+        table._meta.db = engine
+
+
+def engine() -> Engine:
+    from server import piccolo_conf
+
+    return piccolo_conf.DB
+
+
+def is_sqlite() -> bool:
+    return isinstance(engine(), SQLiteEngine)
+
+
+def prepare_sqlite_file(path: str) -> None:
+    """WAL lets readers go on while one writer holds the lock; it is a property of the file."""
+    with contextlib.closing(sqlite3.connect(path)) as conn:
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+
+
+async def start(db: Engine) -> None:
+    if isinstance(db, SQLiteEngine):
+        await asyncio.to_thread(prepare_sqlite_file, db.path)
+    elif isinstance(db, PostgresEngine):
+        await db.start_connection_pool(min_size=1, max_size=10)
+
+
+async def stop(db: Engine) -> None:
+    if isinstance(db, PostgresEngine):
+        await db.close_connection_pool()
+
+
+@contextlib.asynccontextmanager
+async def write_transaction(lock: str | None = None) -> AsyncIterator[Any]:
+    """A transaction that holds a real write lock from its first statement.
+
+    SQLite: ``BEGIN IMMEDIATE`` takes the database's write lock up front, so a
+    read-then-write can never be overtaken (DEFERRED would fail with "database is
+    locked" at the first write). PostgreSQL: when ``lock`` names a resource (for
+    example an event id), a transaction-scoped advisory lock serialises every writer
+    of that resource; rows are otherwise protected by ordinary row locks.
+    """
+    db = engine()
+    if isinstance(db, SQLiteEngine):
+        async with db.transaction(transaction_type=TransactionType.immediate) as tx:
+            yield tx
+        return
+    async with db.transaction() as tx:
+        if lock is not None:
+            key = int.from_bytes(hashlib.blake2b(lock.encode(), digest_size=8).digest(), "big")
+            key -= 1 << 63  # advisory locks take a signed bigint
+            await tx.connection.execute("SELECT pg_advisory_xact_lock($1)", key)
+        yield tx
+
+
+async def ping() -> bool:
+    """True when the database answers a trivial query (used by /healthz)."""
+    try:
+        await asyncio.wait_for(all_tables()[0].raw("SELECT 1").run(), timeout=2)
+    except Exception as exc:  # any failure means "not healthy"; say why in the log
+        log.warning("database ping failed: %s", exc.__class__.__name__)
+        return False
+    return True

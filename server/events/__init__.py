@@ -1,0 +1,1 @@
+"""Campaigns and events: create, edit, publish, cancel, and find them nearby."""

@@ -1,0 +1,72 @@
+"""Tables of the events feature; only events/service.py (and its query helpers) use them."""
+
+from piccolo.columns import (
+    UUID,
+    DoublePrecision,
+    ForeignKey,
+    Integer,
+    Text,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+from server.accounts.tables import Organization, Organizer
+
+
+class Campaign(Table, tablename="campaign"):
+    id = UUID(primary_key=True)
+    organization = ForeignKey(Organization, index=True)
+    title = Varchar(length=200)
+    description = Text(default="")
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class Event(Table, tablename="event"):
+    """A rally, vigil, phone bank or online meeting.
+
+    ``search_lat``/``search_lon`` are what nearby search and every public answer use:
+    the exact coordinates for a public address, coordinates rounded to ~1 km when the
+    address is shown to attendees only (safety invariant 2).
+    """
+
+    id = UUID(primary_key=True)
+    organization = ForeignKey(Organization, index=True)
+    campaign = ForeignKey(Campaign, null=True, index=True)
+    created_by = ForeignKey(Organizer, null=True)
+    title = Varchar(length=200)
+    description = Text(default="")
+    description_format = Varchar(length=16, default="plain")  # plain | markdown
+    kind = Varchar(length=32, default="rally")
+    starts_at = Timestamptz(index=True)
+    ends_at = Timestamptz()
+    timezone = Varchar(length=64)
+    venue_name = Varchar(length=200, default="")
+    address = Varchar(length=300, default="")
+    city = Varchar(length=120, default="")
+    country = Varchar(length=2, default="")
+    lat = DoublePrecision(null=True, default=None)
+    lon = DoublePrecision(null=True, default=None)
+    search_lat = DoublePrecision(null=True, default=None, index=True)
+    search_lon = DoublePrecision(null=True, default=None)
+    address_visibility = Varchar(length=16, default="public")  # public | attendees
+    visibility = Varchar(length=16, default="public")  # public | unlisted | private
+    status = Varchar(length=16, default="draft", index=True)  # draft | published | cancelled
+    capacity = Integer(null=True, default=None)
+    online_url = Varchar(length=500, default="")
+    sequence = Integer(default=0)
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())
+    published_at = Timestamptz(null=True, default=None)
+    cancelled_at = Timestamptz(null=True, default=None)
+
+
+class ChangeCounter(Table, tablename="change_counter"):
+    """A version number per name ("events"), bumped in the same transaction as a change.
+
+    Every instance reads it to know whether its cached public answers are stale.
+    """
+
+    name = Varchar(length=32, primary_key=True)
+    version = Integer(default=0)

@@ -1,0 +1,1 @@
+"""HTTP plumbing shared by every feature: headers, CSRF, errors, templates, caching."""

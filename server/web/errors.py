@@ -1,0 +1,92 @@
+"""Exception handlers: problem+json on the API, a plain page elsewhere, never a traceback."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from litestar import MediaType, Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+from litestar.response import Template
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+
+from server.errors import DomainError, ValidationFailed
+
+log = logging.getLogger("muster.errors")
+PROBLEM_JSON = "application/problem+json"
+
+
+def _is_api(request: Request[Any, Any, Any]) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def problem(
+    status: int, title: str, detail: str = "", errors: list[dict[str, str]] | None = None
+) -> Response[dict[str, Any]]:
+    body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status}
+    if detail:
+        body["detail"] = detail
+    if errors:
+        body["errors"] = errors
+    return Response(body, status_code=status, media_type=PROBLEM_JSON)
+
+
+def _page(request: Request[Any, Any, Any], status: int, title: str, detail: str) -> Response[Any]:
+    return Template(
+        template_name="pages/error.html",
+        context={"status": status, "title": title, "detail": detail},
+        status_code=status,
+        media_type=MediaType.HTML,
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+def _litestar_field_errors(exc: ValidationException) -> list[dict[str, str]]:
+    errors = []
+    for item in exc.extra or []:
+        if isinstance(item, dict):
+            field = str(item.get("key") or item.get("source") or "body")
+            errors.append({"field": field, "message": str(item.get("message", "invalid"))})
+    return errors
+
+
+def handle_domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
+    errors = None
+    if isinstance(exc, ValidationFailed):
+        errors = [{"field": k, "message": v} for k, v in exc.errors.items()]
+    if _is_api(request):
+        return problem(exc.status_code, exc.title, exc.detail, errors)
+    return _page(request, exc.status_code, exc.title, exc.detail)
+
+
+def handle_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    status = exc.status_code
+    title = exc.detail if status < 500 else "Server error"
+    if isinstance(exc, ValidationException):
+        errors = _litestar_field_errors(exc)
+        if _is_api(request):
+            return problem(400, "Invalid input", "The request did not match the schema", errors)
+        return _page(request, 400, "Invalid input", "The form could not be read.")
+    if status >= 500:
+        log.error("HTTP %s on %s %s", status, request.method, request.url.path)
+    if _is_api(request):
+        return problem(status, title)
+    headers = getattr(exc, "headers", None) or {}
+    response = _page(request, status, title, "")
+    response.headers.update(headers)
+    return response
+
+
+def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    # Logged with its traceback on our side; the client learns only that it failed.
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    if _is_api(request):
+        return problem(HTTP_500_INTERNAL_SERVER_ERROR, "Server error")
+    return _page(request, 500, "Server error", "Something went wrong on our side.")
+
+
+EXCEPTION_HANDLERS: dict[Any, Any] = {
+    DomainError: handle_domain_error,
+    HTTPException: handle_http_exception,
+    Exception: handle_unexpected,
+}

@@ -1,0 +1,97 @@
+"""Jinja environment (gettext from the first template) and the page/fragment renderer."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from babel.support import NullTranslations, Translations
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from litestar import MediaType, Request
+from litestar.plugins.htmx import HTMXRequest
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.response import Template
+from litestar.template.config import TemplateConfig
+
+from server.settings import PROJECT_ROOT
+
+WEB_ROOT = PROJECT_ROOT / "web"
+TEMPLATE_DIR = WEB_ROOT / "templates"
+STATIC_DIR = WEB_ROOT / "static"
+LOCALE_DIR = WEB_ROOT / "locales"
+SUPPORTED_LOCALES = ("en",)
+
+
+@cache
+def static_version(relative: str) -> str:
+    """A content hash for cache-busting: static files are cached for a year and immutable."""
+    path = STATIC_DIR / relative
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:12] if path.is_file() else "0"
+
+
+def static_url(relative: str) -> str:
+    return f"/static/{relative}?v={static_version(relative)}"
+
+
+def format_local(value: datetime, tz: str, fmt: str = "%a %d %b %Y, %H:%M %Z") -> str:
+    """An instant shown in the event's own zone with its abbreviation (18:00 CET)."""
+    return value.astimezone(ZoneInfo(tz)).strftime(fmt)
+
+
+def translations(locale: str) -> NullTranslations:
+    loaded = Translations.load(str(LOCALE_DIR), [locale], domain="messages")
+    return loaded
+
+
+def build_environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(str(TEMPLATE_DIR)),
+        autoescape=select_autoescape(["html", "xml"], default_for_string=True),
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_gettext_translations(translations("en"), newstyle=True)  # type: ignore[attr-defined]
+    env.globals["static"] = static_url
+    env.filters["local"] = format_local
+    return env
+
+
+def template_config() -> TemplateConfig[JinjaTemplateEngine]:
+    return TemplateConfig(instance=JinjaTemplateEngine.from_environment(build_environment()))
+
+
+def render(
+    request: Request[Any, Any, Any],
+    page: str,
+    context: dict[str, Any],
+    *,
+    fragment: str | None = None,
+    status_code: int = 200,
+    private: bool = False,
+    headers: dict[str, str] | None = None,
+) -> Template:
+    """A full page, or only ``fragment`` when htmx asks (the page includes that fragment).
+
+    ``private`` marks pages with personal data: ``Cache-Control: no-store`` (invariant 5).
+    """
+    is_htmx = isinstance(request, HTMXRequest) and bool(request.htmx)
+    all_headers = {"Vary": "HX-Request"}
+    if private:
+        all_headers["Cache-Control"] = "no-store"
+    all_headers.update(headers or {})
+    return Template(
+        template_name=fragment if (fragment and is_htmx) else page,
+        context=context,
+        status_code=status_code,
+        media_type=MediaType.HTML,
+        headers=all_headers,
+    )
+
+
+def template_exists(name: str) -> bool:
+    return (TEMPLATE_DIR / Path(name)).is_file()
