@@ -82,6 +82,9 @@ async def clean_database(request: pytest.FixtureRequest) -> AsyncIterator[None]:
     else:
         names = ", ".join(f'"{n}"' for n in _table_names())
         await first.raw(f"TRUNCATE {names} CASCADE").run()
+    from server.events import changes
+
+    changes.forget()
     for name in ("sessions", "rate_limit", "response_cache"):
         await application.stores.get(name).delete_all()
     yield

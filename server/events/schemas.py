@@ -1,0 +1,106 @@
+"""msgspec Structs: what the events API accepts and answers (also the OpenAPI schema).
+
+``EventOut`` is the one public shape of an event. For ``address_visibility=attendees``
+it carries the city and ~1 km-rounded coordinates only (invariant 2); ``views.py``
+is the only place that builds it from a row.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+from uuid import UUID
+
+import msgspec
+
+Visibility = Literal["public", "unlisted", "private"]
+AddressVisibility = Literal["public", "attendees"]
+Status = Literal["draft", "published", "cancelled"]
+DescriptionFormat = Literal["plain", "markdown"]
+
+
+class EventInput(msgspec.Struct, forbid_unknown_fields=True):
+    """Create or replace an event.
+
+    ``starts_at``/``ends_at`` may be local wall-clock times without an offset
+    (``2026-12-05T18:00``), read in ``timezone``; or instants with an offset, which
+    are kept as the same instant. ``timezone`` defaults to the city's zone.
+    """
+
+    title: str
+    starts_at: datetime
+    ends_at: datetime
+    timezone: str | None = None
+    description: str = ""
+    description_format: DescriptionFormat = "plain"
+    kind: str = "rally"
+    venue_name: str = ""
+    address: str = ""
+    city: str = ""
+    country: Annotated[str, msgspec.Meta(description="ISO 3166-1 alpha-2")] = ""
+    lat: float | None = None
+    lon: float | None = None
+    address_visibility: AddressVisibility = "public"
+    visibility: Visibility = "public"
+    capacity: int | None = None
+    online_url: str = ""
+    campaign_id: UUID | None = None
+
+
+class OrganizationRef(msgspec.Struct):
+    id: UUID
+    name: str
+
+
+class CampaignRef(msgspec.Struct):
+    id: UUID
+    title: str
+
+
+class EventOut(msgspec.Struct):
+    id: UUID
+    url: str
+    title: str
+    description: str
+    description_format: DescriptionFormat
+    kind: str
+    status: Status
+    visibility: Visibility
+    starts_at: datetime  # in the event's own zone, with its offset
+    ends_at: datetime
+    timezone: str
+    venue_name: str | None
+    address: str | None  # None when shown to attendees only
+    city: str
+    country: str
+    lat: float | None  # rounded to ~1 km when the address is hidden
+    lon: float | None
+    address_hidden: bool
+    online: bool
+    online_url: str | None  # like the address: None when hidden
+    capacity: int | None
+    sequence: int
+    organization: OrganizationRef
+    campaign: CampaignRef | None
+    updated_at: datetime
+    distance_km: float | None = None
+
+
+class EventPage(msgspec.Struct):
+    items: list[EventOut]
+    page: int
+    per_page: int
+    has_next: bool
+    total: int | None = None
+
+
+class CampaignInput(msgspec.Struct, forbid_unknown_fields=True):
+    title: str
+    description: str = ""
+
+
+class CampaignOut(msgspec.Struct):
+    id: UUID
+    organization_id: UUID
+    title: str
+    description: str
