@@ -1,0 +1,1 @@
+"""Calendar files and feeds: the pure iCalendar builder and the public feeds."""
