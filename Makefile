@@ -33,4 +33,4 @@ bench: install
 	$(BIN)/python -m tests.perf
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) var test-artifacts .pytest_cache .mypy_cache .ruff_cache

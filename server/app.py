@@ -9,9 +9,9 @@ from litestar import Litestar, MediaType, Response, get
 from litestar.config.response_cache import ResponseCacheConfig
 from litestar.datastructures import CacheControlHeader, State
 from litestar.middleware import DefineMiddleware
-from litestar.middleware.session.server_side import ServerSideSessionConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins.htmx import HTMXPlugin, HTMXRequest
 from litestar.static_files import create_static_files_router
 from litestar.stores.base import Store
@@ -21,12 +21,27 @@ from litestar.stores.registry import StoreRegistry
 from server import db
 from server.accounts import api as accounts_api
 from server.accounts import pages as accounts_pages
+from server.accounts import service as accounts_service
+from server.actions import api as actions_api
+from server.actions import pages as actions_pages
+from server.calendar import routes as calendar_routes
 from server.events import api as events_api
+from server.events import discovery
+from server.events import hooks as events_hooks
 from server.events import pages as events_pages
+from server.mail import notices as mail_notices
+from server.mail import pages as mail_pages
+from server.mail import service as mail_service
+from server.mail import worker as mail_worker
+from server.signups import api as signups_api
+from server.signups import notices as signups_notices
+from server.signups import pages as signups_pages
+from server.signups import service as signups_service
 from server.settings import Settings
-from server.web import templates
+from server.web import pwa, templates
 from server.web.errors import EXCEPTION_HANDLERS
 from server.web.security import BearerAwareCSRFMiddleware, csrf_config, security_headers_hook
+from server.web.sessions import QuietSessionConfig
 
 SESSION_MAX_AGE_S = 14 * 24 * 3600
 
@@ -62,16 +77,27 @@ def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or Settings.from_env()
     engine = db.make_engine(settings.database_url)
     db.bind(engine)
+    # Mail: site settings for messages; reminders follow moved events, invitations go out
+    # by email. Listeners run inside the write transaction of the change they react to.
+    mail_service.configure(settings)
+    events_hooks.subscribe(mail_notices.on_event_changed)
+    # Signups: more places move the waitlist up; attendees hear of changes and cancellations.
+    events_hooks.subscribe(signups_service.on_event_changed)
+    accounts_service.on_invitation(mail_notices.on_invitation)
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         await db.start(engine)
         try:
-            yield
+            if settings.mail_worker:  # off for `muster serve --no-worker` (MAIL_WORKER=0)
+                async with mail_worker.running(settings, mail_service.config()):
+                    yield
+            else:
+                yield
         finally:
             await db.stop(engine)
 
-    session = ServerSideSessionConfig(
+    session = QuietSessionConfig(
         key="__Host-session" if settings.https else "session",
         secure=settings.https,
         httponly=True,
@@ -93,8 +119,17 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *accounts_api.ROUTES,
             *events_pages.ROUTES,
             *events_api.ROUTES,
+            *discovery.ROUTES,
+            *mail_pages.ROUTES,
+            *pwa.ROUTES,
+            *calendar_routes.ROUTES,
+            *actions_pages.ROUTES,
+            *signups_pages.ROUTES,
+            *signups_api.ROUTES,
+            *actions_api.ROUTES,
         ],
-        lifespan=[lifespan],
+        # Signup emails are composed in the background, with the mail worker.
+        lifespan=[lifespan, signups_notices.lifespan(settings.mail_worker)],
         middleware=[
             session.middleware,
             DefineMiddleware(BearerAwareCSRFMiddleware, config=csrf),
@@ -112,8 +147,26 @@ def create_app(settings: Settings | None = None) -> Litestar:
             path="/schema",
             # JSON only: the bundled UIs load their JavaScript from a CDN.
             render_plugins=[JsonRenderPlugin()],
+            components=Components(
+                security_schemes={
+                    "bearer": SecurityScheme(
+                        type="http",
+                        scheme="bearer",
+                        description="An API token from `muster api-token` or the tokens page.",
+                    ),
+                    "session": SecurityScheme(
+                        type="apiKey",
+                        security_scheme_in="cookie",
+                        name=session.key,
+                        description="Browser session; writes also need the x-csrftoken header.",
+                    ),
+                }
+            ),
+            security=[{"bearer": []}, {"session": []}],
         ),
         state=State({"settings": settings}),
         debug=False,  # tracebacks never reach a client; they are logged instead
     )
+    # /events/<id>.ics: Litestar cannot put a suffix after a path parameter.
+    app.asgi_handler = calendar_routes.with_event_ics_paths(app.asgi_handler)
     return app

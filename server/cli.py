@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import getpass
+import logging.config
 import os
 import sys
 from collections.abc import Awaitable, Callable
@@ -63,13 +64,39 @@ def migrate() -> None:
 
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=lambda: int(os.environ.get("PORT", "8000")), type=int)
-@click.option("--workers", default=1, show_default=True, type=int)
-def serve(host: str, port: int, workers: int) -> None:
-    """Serve the app with uvicorn."""
+@click.option(
+    "--port",
+    default=lambda: os.environ.get("PORT", "8000"),
+    type=click.IntRange(1, 65535),
+    help="[default: $PORT or 8000]",
+)
+@click.option(
+    "--workers",
+    default=lambda: os.environ.get("WEB_CONCURRENCY", "1"),
+    type=click.IntRange(min=1),
+    help="Worker processes [default: $WEB_CONCURRENCY or 1]; more than one needs REDIS_URL.",
+)
+@click.option(
+    "--no-worker",
+    is_flag=True,
+    help="Do not send mail from this process (run `muster worker` alone instead).",
+)
+def serve(host: str, port: int, workers: int, no_worker: bool) -> None:
+    """Serve the app with uvicorn (and send queued mail, unless --no-worker)."""
     import uvicorn
 
-    _settings()  # fail fast, with a clear message, on a bad environment
+    from server.logging import uvicorn_log_config
+
+    if no_worker:
+        os.environ["MAIL_WORKER"] = "0"  # read by each app process's settings
+    settings = _settings()  # fail fast, with a clear message, on a bad environment
+    if workers > 1 and not settings.redis_url:
+        # Sessions and rate limits live in process memory without Redis: a sign-in made on
+        # one worker would be unknown to the next, and every worker would count apart.
+        problem = "more than one worker needs REDIS_URL to share sessions and rate limits"
+        if settings.is_production:
+            raise click.ClickException(f"refusing to start in production: {problem}")
+        click.echo(f"Warning: {problem}; sign-ins will seem to vanish.", err=True)
     uvicorn.run(
         "server.asgi:app",
         host=host,
@@ -77,18 +104,36 @@ def serve(host: str, port: int, workers: int) -> None:
         workers=workers,
         proxy_headers=False,  # client addresses come from TRUSTED_PROXIES, see web/ratelimit.py
         server_header=False,
-        log_config=_log_config(),
+        log_config=uvicorn_log_config(),  # secret links never reach the logs (invariant 3)
     )
 
 
-def _log_config() -> dict[str, Any]:
-    import uvicorn.config
+@main.command()
+def worker() -> None:
+    """Send queued mail until stopped (SIGINT/SIGTERM); pair with `serve --no-worker`."""
+    import signal
 
-    config: dict[str, Any] = dict(uvicorn.config.LOGGING_CONFIG)
-    config["filters"] = {"redact": {"()": "server.logging.RedactSecretsFilter"}}
-    for handler in ("default", "access"):
-        config["handlers"][handler] = dict(config["handlers"][handler], filters=["redact"])
-    return config
+    from server.logging import uvicorn_log_config
+    from server.mail import service as mail_service
+    from server.mail import worker as mail_worker
+    from server.signups import notices as signups_notices
+
+    logging.config.dictConfig(uvicorn_log_config())  # secret links never reach the logs
+    settings = _settings()
+    mail_service.configure(settings)
+
+    async def work() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        target = settings.smtp_host or str(settings.mail_dir)
+        click.echo(f"mail worker sending to {target}; Ctrl+C stops it", err=True)
+        # Signup emails are composed here too (signups/notices.py), then sent like any mail.
+        async with signups_notices.running():
+            await mail_worker.worker_for(settings, mail_service.config()).run(stop)
+
+    _with_db(settings, work)
 
 
 @main.command()

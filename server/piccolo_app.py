@@ -5,7 +5,10 @@ from pathlib import Path
 from piccolo.conf.apps import AppConfig
 
 from server.accounts.tables import ApiToken, Invitation, Membership, Organization, Organizer
+from server.actions.tables import ActionCompletion, ActionTarget, ActionTask
 from server.events.tables import Campaign, ChangeCounter, Event
+from server.mail.tables import Outbox, Suppression, UnsubscribeToken
+from server.signups.tables import Shift, Signup, Volunteer
 
 APP_CONFIG = AppConfig(
     app_name="muster",
@@ -19,6 +22,15 @@ APP_CONFIG = AppConfig(
         Campaign,
         Event,
         ChangeCounter,
+        Outbox,
+        Suppression,
+        UnsubscribeToken,
+        Volunteer,
+        Shift,
+        Signup,
+        ActionTask,
+        ActionTarget,
+        ActionCompletion,
     ],
     migration_dependencies=[],
     commands=[],

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
@@ -32,6 +32,16 @@ def _bool(value: str) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _int(value: str, name: str, low: int = 1, high: int = 3650) -> int:
+    try:
+        number = int(value.strip())
+    except ValueError as exc:
+        raise SettingsError(f"{name} must be a whole number") from exc
+    if not low <= number <= high:
+        raise SettingsError(f"{name} must be between {low} and {high}")
+    return number
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     database_url: str = DEFAULT_DATABASE_URL
@@ -50,6 +60,11 @@ class Settings:
     trusted_proxies: tuple[str, ...] = ()
     login_rate_limit_per_minute: int = 10
     mail_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "var" / "mail")
+    # The outbox worker runs inside each app process unless MAIL_WORKER=0 (then run
+    # `muster worker` alone; `muster serve --no-worker` sets it).
+    mail_worker: bool = True
+    # Signups (names, emails, phones) are deleted this many days after their event ends.
+    purge_after_days: int = 30
 
     @property
     def is_production(self) -> bool:
@@ -96,7 +111,11 @@ class Settings:
             mail_from=env.get("MAIL_FROM") or DEFAULT_MAIL_FROM,
             redis_url=env.get("REDIS_URL") or None,
             trusted_proxies=proxies,
+            purge_after_days=_int(env.get("PURGE_AFTER_DAYS", "30"), "PURGE_AFTER_DAYS"),
+            mail_worker=_bool(env.get("MAIL_WORKER", "1")),
         )
+        if env.get("MAIL_DIR"):  # where .eml files go without SMTP_HOST
+            settings = replace(settings, mail_dir=Path(env["MAIL_DIR"]))
         settings.validate()
         return settings
 

@@ -82,9 +82,11 @@ async def clean_database(request: pytest.FixtureRequest) -> AsyncIterator[None]:
     else:
         names = ", ".join(f'"{n}"' for n in _table_names())
         await first.raw(f"TRUNCATE {names} CASCADE").run()
-    from server.events import changes
+    from server.events import changes, discovery, search
 
     changes.forget()
+    search.forget()  # memo of approved organizations (re-read each second otherwise)
+    discovery.forget()  # cached public answers
     for name in ("sessions", "rate_limit", "response_cache"):
         await application.stores.get(name).delete_all()
     yield

@@ -91,3 +91,12 @@ def test_bad_database_url_is_refused() -> None:
         assert "DATABASE_URL" in str(exc)
     else:
         raise AssertionError("accepted mysql")
+
+
+async def test_anonymous_visitors_get_no_session_cookie(
+    client: httpx.AsyncClient, app: Litestar
+) -> None:
+    for path in ("/healthz", "/login", "/static/css/app.css"):
+        response = await client.get(path)
+        assert "session=" not in response.headers.get("set-cookie", ""), path
+    assert await app.stores.get("sessions").exists("anything") is False

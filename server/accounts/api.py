@@ -1,5 +1,227 @@
-"""Placeholder until the feature lands."""
+"""JSON API for organizers: who am I, organizations, members, invitations, API tokens, approval.
+
+Every route needs a signed-in organizer: the session cookie (then writes need the
+``x-csrftoken`` header) or ``Authorization: Bearer <token>``. Another organization's
+things answer 404 (invariant 1); a member whose role is too low gets 403.
+
+``GET /organizations/{id}``: members see the organization with their role and its
+members; any other signed-in organizer sees only the public view (name, description) of
+an *approved* organization, since its events are public anyway; anything else is 404.
+"""
+
+from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
 
-ROUTES: list[Any] = []
+from litestar import Controller, Request, delete, get, post
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.params import FromPath, JSONBody
+from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
+
+from server.accounts import service
+from server.accounts.schemas import (
+    ApprovalInput,
+    InvitationInput,
+    InvitationOut,
+    MemberOut,
+    MeOut,
+    OrganizationInput,
+    OrganizationOut,
+    Problem,
+    TokenCreated,
+    TokenInput,
+    TokenOut,
+)
+from server.accounts.service import OrganizationView, OrganizerView
+from server.errors import NotFound, PermissionDenied
+from server.settings import Settings
+from server.web.auth import current_organizer, require_organizer
+from server.web.errors import PROBLEM_JSON
+
+_DESCRIPTIONS = {
+    400: "The body does not match the schema",
+    401: "Not signed in, or the API token is invalid or revoked",
+    403: "Your role may not do this, or the CSRF header is missing",
+    404: "Not found, or not yours",
+    409: "Conflicts with the current state",
+    422: "Invalid input; `errors` names each field",
+}
+
+
+def _problems(*codes: int) -> dict[int, ResponseSpec]:
+    return {
+        code: ResponseSpec(
+            data_container=Problem,
+            description=_DESCRIPTIONS[code],
+            media_type=PROBLEM_JSON,
+            generate_examples=False,
+        )
+        for code in (401, *codes)
+    }
+
+
+async def _me(request: Request[Any, Any, Any]) -> OrganizerView:
+    organizer = await current_organizer(request)
+    assert organizer is not None  # the controller's guard let only organizers in
+    return organizer
+
+
+def _via_bearer(request: Request[Any, Any, Any]) -> bool:
+    return request.headers.get("authorization", "")[:7].lower() == "bearer "
+
+
+def _organization(
+    org: OrganizationView, members: list[dict[str, Any]] | None = None
+) -> OrganizationOut:
+    return OrganizationOut(
+        id=org.id,
+        name=org.name,
+        description=org.description,
+        approved=org.approved,
+        role=org.role,
+        members=None if members is None else [_member(m) for m in members],
+    )
+
+
+def _member(row: dict[str, Any]) -> MemberOut:
+    return MemberOut(
+        id=row["id"], display_name=row["display_name"], email=row["email"], role=row["role"]
+    )
+
+
+def _token(row: dict[str, Any]) -> TokenOut:
+    return TokenOut(
+        id=row["id"],
+        name=row["name"],
+        created_at=row["created_at"],
+        last_used_at=row["last_used_at"],
+        revoked_at=row["revoked_at"],
+    )
+
+
+class AccountsAPI(Controller):
+    path = "/api/v1"
+    guards = [require_organizer]
+
+    @get("/me", tags=["Organizers"], responses=_problems(), summary="The signed-in organizer")
+    async def me(self, request: Request[Any, Any, Any]) -> MeOut:
+        me = await _me(request)
+        return MeOut(id=me.id, email=me.email, display_name=me.display_name, is_admin=me.is_admin)
+
+    @get("/organizations", tags=["Organizations"], responses=_problems(), summary="Mine")
+    async def list_organizations(self, request: Request[Any, Any, Any]) -> list[OrganizationOut]:
+        return [_organization(o) for o in await service.organizations_of(await _me(request))]
+
+    @post(
+        "/organizations",
+        tags=["Organizations"],
+        status_code=HTTP_201_CREATED,
+        responses=_problems(400, 403, 422),
+        summary="Create one (you become its owner; an admin approves it before it is public)",
+    )
+    async def create_organization(
+        self, request: Request[Any, Any, Any], data: JSONBody[OrganizationInput]
+    ) -> OrganizationOut:
+        org = await service.create_organization(await _me(request), data.name, data.description)
+        return _organization(org, await service.members(await _me(request), org.id))
+
+    @get(
+        "/organizations/{org_id:uuid}",
+        tags=["Organizations"],
+        responses=_problems(404),
+        summary="One organization: with members for its members, else the public view",
+    )
+    async def get_organization(
+        self, request: Request[Any, Any, Any], org_id: FromPath[UUID]
+    ) -> OrganizationOut:
+        me = await _me(request)
+        org = await service.visible_organization(me, org_id)
+        if org.role is not None:
+            return _organization(org, await service.members(me, org_id))
+        if not org.approved:  # admins may look at a pending organization, not its members
+            raise NotFound("No such organization")
+        return _organization(org)
+
+    @get(
+        "/organizations/{org_id:uuid}/members",
+        tags=["Organizations"],
+        responses=_problems(404),
+        summary="Members and their roles (members only)",
+    )
+    async def list_members(
+        self, request: Request[Any, Any, Any], org_id: FromPath[UUID]
+    ) -> list[MemberOut]:
+        return [_member(m) for m in await service.members(await _me(request), org_id)]
+
+    @post(
+        "/organizations/{org_id:uuid}/invitations",
+        tags=["Organizations"],
+        status_code=HTTP_201_CREATED,
+        responses=_problems(400, 403, 404, 422),
+        summary="Invite someone (owners only); the link is returned once",
+    )
+    async def invite(
+        self,
+        request: Request[Any, Any, Any],
+        org_id: FromPath[UUID],
+        data: JSONBody[InvitationInput],
+    ) -> InvitationOut:
+        created = await service.invite(await _me(request), org_id, data.email, data.role)
+        settings: Settings = request.app.state.settings
+        return InvitationOut(
+            id=created.id,
+            organization_id=org_id,
+            email=created.email,
+            role=created.role,
+            url=f"{settings.base_url}/invitations/{created.secret}",
+            expires_at=created.expires_at,
+        )
+
+    @get("/tokens", tags=["API tokens"], responses=_problems(), summary="My API tokens")
+    async def list_tokens(self, request: Request[Any, Any, Any]) -> list[TokenOut]:
+        return [_token(t) for t in await service.api_tokens(await _me(request))]
+
+    @post(
+        "/tokens",
+        tags=["API tokens"],
+        status_code=HTTP_201_CREATED,
+        responses=_problems(400, 403, 422),
+        summary="Create an API token (signed in with the session only); shown once",
+    )
+    async def create_token(
+        self, request: Request[Any, Any, Any], data: JSONBody[TokenInput]
+    ) -> TokenCreated:
+        # A leaked token must not be able to mint replacements for itself: revoking it
+        # has to be enough. New tokens come from a signed-in browser (or `muster api-token`).
+        if _via_bearer(request):
+            raise PermissionDenied("Create API tokens while signed in, not with a token.")
+        token_id, token = await service.create_api_token(await _me(request), data.name)
+        return TokenCreated(id=token_id, name=data.name.strip(), token=token)
+
+    @delete(
+        "/tokens/{token_id:uuid}",
+        tags=["API tokens"],
+        status_code=HTTP_204_NO_CONTENT,
+        responses=_problems(403, 404),
+        summary="Revoke one of my API tokens",
+    )
+    async def revoke_token(self, request: Request[Any, Any, Any], token_id: FromPath[UUID]) -> None:
+        await service.revoke_api_token(await _me(request), token_id)
+
+    @post(
+        "/admin/organizations/{org_id:uuid}/approve",
+        tags=["Admin"],
+        status_code=200,
+        responses=_problems(400, 403, 404, 409, 422),
+        summary="Approve an organization (admins only; 404 for everyone else)",
+    )
+    async def approve(
+        self, request: Request[Any, Any, Any], org_id: FromPath[UUID], data: JSONBody[ApprovalInput]
+    ) -> OrganizationOut:
+        return _organization(
+            await service.approve_organization(await _me(request), org_id, data.note)
+        )
+
+
+ROUTES: list[Any] = [AccountsAPI]

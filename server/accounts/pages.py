@@ -1,5 +1,409 @@
-"""Placeholder until the feature lands."""
+"""Organizer pages: sign-up, sign-in/out, dashboard, organizations, invitations, tokens, admin.
+
+Forms post back to the same URL: on bad input the page is shown again with status 422
+and inline errors; on success a 303 redirect. They work without JavaScript and carry
+``hx-boost="false"``, because htmx 2 does not swap 4xx answers into the page.
+
+Other features' organizer pages use ``viewer = await signed_in(request)``: it sends
+anonymous visitors to ``/login?next=<this page>`` (303).
+"""
+
+from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote, urlsplit
+from uuid import UUID
 
-ROUTES: list[Any] = []
+from litestar import Controller, Request, Response, get, post
+from litestar.exceptions import HTTPException
+from litestar.params import FromPath
+from litestar.response import Redirect
+
+from server.accounts import service
+from server.accounts.service import OrganizerView
+from server.errors import Conflict, NotFound, ValidationFailed
+from server.settings import Settings
+from server.web.auth import SESSION_KEY, current_organizer
+from server.web.ratelimit import enforce
+from server.web.templates import render
+
+DEFAULT_AFTER_LOGIN = "/organizer"
+# Cookie names of the server-side session (app.py: "__Host-session" when served over https).
+SESSION_COOKIES = ("session", "__Host-session")
+
+
+class SignInRequired(HTTPException):
+    """Raised by ``signed_in``; answered with a 303 to the login page.
+
+    Being an HTTPException with a Location header, it also redirects on controllers that
+    do not register ``to_login`` (the app's handler keeps the header).
+    """
+
+    status_code = 303
+
+    def __init__(self, next_path: str | None) -> None:
+        self.location = login_url(next_path)
+        super().__init__(detail="Sign in first", headers={"Location": self.location})
+
+
+def safe_next(value: str | None) -> str | None:
+    """``value`` if it is a local path on this site, else None (no open redirect)."""
+    if not value or len(value) > 2000 or not value.startswith("/") or value.startswith("//"):
+        return None
+    # Browsers read "\" as "/" and drop tabs and newlines, so "/\evil" or "/\t/evil" would
+    # leave the site: accept printable ASCII without backslashes only.
+    if "\\" in value or any(not 0x21 <= ord(c) < 0x7F for c in value):
+        return None
+    parts = urlsplit(value)
+    if parts.scheme or parts.netloc:
+        return None
+    return value
+
+
+def login_url(next_path: str | None) -> str:
+    target = safe_next(next_path)
+    return f"/login?next={quote(target, safe='')}" if target else "/login"
+
+
+def to_login(request: Request[Any, Any, Any], exc: SignInRequired) -> Response[Any]:
+    return Redirect(exc.location, status_code=303, headers={"Cache-Control": "no-store"})
+
+
+async def signed_in(request: Request[Any, Any, Any], next_path: str | None = None) -> OrganizerView:
+    """The signed-in organizer, or a redirect to the login page that comes back here."""
+    organizer = await current_organizer(request)
+    if organizer is None:
+        if next_path is None and request.method == "GET":
+            query = request.url.query
+            next_path = request.url.path + (f"?{query}" if query else "")
+        raise SignInRequired(next_path)
+    return organizer
+
+
+async def start_session(request: Request[Any, Any, Any], organizer: OrganizerView) -> None:
+    """Sign in with a brand-new session id, so an id planted before login is worthless.
+
+    Litestar's server-side backend keeps the id from the request's cookie even after
+    ``clear_session()``; dropping the cookie from the parsed (shared, per-request) cookie
+    map makes it mint a new id for the response. The old session is deleted from the store.
+    tests/accounts/test_sessions.py checks that the cookie changes and the old one is dead.
+    """
+    store = request.app.stores.get("sessions")
+    cookies = request.cookies
+    for name in SESSION_COOKIES:
+        old = cookies.pop(name, None)
+        if old:
+            await store.delete(old)
+    request.clear_session()
+    request.set_session({SESSION_KEY: str(organizer.id)})
+
+
+def see_other(path: str) -> Redirect:
+    return Redirect(path, status_code=303)
+
+
+def page(
+    request: Request[Any, Any, Any],
+    template: str,
+    viewer: OrganizerView | None,
+    *,
+    status_code: int = 200,
+    fragment: str | None = None,
+    **context: Any,
+) -> Response[Any]:
+    """Render a private (no-store) page; the fragment only for htmx requests that are not boosts."""
+    htmx = getattr(request, "htmx", None)
+    wants_fragment = bool(htmx) and not getattr(htmx, "boosted", False)
+    return render(
+        request,
+        f"pages/accounts/{template}",
+        {"viewer": viewer, "errors": {}, "values": {}, **context},
+        fragment=fragment if wants_fragment else None,
+        status_code=status_code,
+        private=True,
+    )
+
+
+async def form_fields(request: Request[Any, Any, Any], *names: str) -> dict[str, str]:
+    form = await request.form()
+    values = {}
+    for name in names:
+        value = form.get(name, "")
+        values[name] = value if isinstance(value, str) else ""
+    return values
+
+
+def _settings(request: Request[Any, Any, Any]) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+class SessionPages(Controller):
+    """Sign-up, sign-in and sign-out."""
+
+    include_in_schema = False
+    exception_handlers = {SignInRequired: to_login}
+
+    @get("/signup")
+    async def signup_form(self, request: Request[Any, Any, Any]) -> Response[Any]:
+        next_path = safe_next(request.query_params.get("next"))
+        if viewer := await current_organizer(request):
+            return see_other(next_path or DEFAULT_AFTER_LOGIN)
+        return page(request, "signup.html", viewer, next=next_path)
+
+    @post("/signup")
+    async def signup(self, request: Request[Any, Any, Any]) -> Response[Any]:
+        # Hashing a password costs real CPU: limit sign-ups like logins.
+        await enforce(request, "signup", limit=_settings(request).login_rate_limit_per_minute)
+        values = await form_fields(request, "email", "display_name", "password", "next")
+        next_path = safe_next(values["next"])
+        try:
+            who = await service.register_organizer(
+                values["email"], values["password"], values["display_name"]
+            )
+        except ValidationFailed as exc:
+            values.pop("password")  # never echo a password back into the page
+            return page(
+                request,
+                "signup.html",
+                None,
+                status_code=422,
+                errors=exc.errors,
+                values=values,
+                next=next_path,
+            )
+        await start_session(request, who)
+        return see_other(next_path or DEFAULT_AFTER_LOGIN)
+
+    @get("/login")
+    async def login_form(self, request: Request[Any, Any, Any]) -> Response[Any]:
+        next_path = safe_next(request.query_params.get("next"))
+        if viewer := await current_organizer(request):
+            return see_other(next_path or DEFAULT_AFTER_LOGIN)
+        return page(request, "login.html", viewer, next=next_path)
+
+    @post("/login")
+    async def login(self, request: Request[Any, Any, Any]) -> Response[Any]:
+        await enforce(request, "login", limit=_settings(request).login_rate_limit_per_minute)
+        values = await form_fields(request, "email", "password", "next")
+        next_path = safe_next(values["next"])
+        who = await service.authenticate(values["email"], values["password"])
+        if who is None:
+            # One message for an unknown email and a wrong password: no account enumeration.
+            return page(
+                request,
+                "login.html",
+                None,
+                status_code=422,
+                failed=True,
+                values={"email": values["email"]},
+                next=next_path,
+            )
+        await start_session(request, who)
+        return see_other(next_path or DEFAULT_AFTER_LOGIN)
+
+    @post("/logout")
+    async def logout(self, request: Request[Any, Any, Any]) -> Response[Any]:
+        request.clear_session()  # the middleware deletes it from the store and expires the cookie
+        return see_other("/")
+
+
+class OrganizerPages(Controller):
+    """The dashboard, organization pages, invitations and API tokens."""
+
+    include_in_schema = False
+    exception_handlers = {SignInRequired: to_login}
+
+    @get("/organizer")
+    async def dashboard(self, request: Request[Any, Any, Any]) -> Response[Any]:
+        viewer = await signed_in(request)
+        return await self._dashboard(request, viewer)
+
+    async def _dashboard(
+        self, request: Request[Any, Any, Any], viewer: OrganizerView, **context: Any
+    ) -> Response[Any]:
+        orgs = await service.organizations_of(viewer)
+        return page(request, "dashboard.html", viewer, orgs=orgs, **context)
+
+    @post("/organizer/orgs")
+    async def create_org(self, request: Request[Any, Any, Any]) -> Response[Any]:
+        viewer = await signed_in(request)
+        values = await form_fields(request, "name", "description")
+        try:
+            org = await service.create_organization(viewer, values["name"], values["description"])
+        except ValidationFailed as exc:
+            return await self._dashboard(
+                request, viewer, status_code=422, errors=exc.errors, values=values
+            )
+        return see_other(f"/organizer/orgs/{org.id}")
+
+    @get("/organizer/orgs/{org_id:uuid}")
+    async def organization(
+        self, request: Request[Any, Any, Any], org_id: FromPath[UUID]
+    ) -> Response[Any]:
+        viewer = await signed_in(request)
+        return await self._organization(request, viewer, org_id)
+
+    async def _organization(
+        self,
+        request: Request[Any, Any, Any],
+        viewer: OrganizerView,
+        org_id: FromPath[UUID],
+        status_code: int = 200,
+        **context: Any,
+    ) -> Response[Any]:
+        role = await service.require_role(viewer, org_id, "viewer")  # 404 for non-members
+        org = await service.get_organization(org_id)
+        if org is None:
+            raise NotFound("No such organization")
+        members = await service.members(viewer, org_id)
+        return page(
+            request,
+            "organization.html",
+            viewer,
+            status_code=status_code,
+            org=org,
+            role=role,
+            members=members,
+            **context,
+        )
+
+    @post("/organizer/orgs/{org_id:uuid}/invitations")
+    async def invite(
+        self, request: Request[Any, Any, Any], org_id: FromPath[UUID]
+    ) -> Response[Any]:
+        viewer = await signed_in(request)
+        values = await form_fields(request, "email", "role")
+        try:
+            created = await service.invite(viewer, org_id, values["email"], values["role"])
+        except ValidationFailed as exc:
+            return await self._organization(
+                request, viewer, org_id, status_code=422, errors=exc.errors, values=values
+            )
+        # Shown on this answer only: the database keeps just the link's hash.
+        url = f"{_settings(request).base_url}/invitations/{created.secret}"
+        return await self._organization(request, viewer, org_id, invitation=created, invite_url=url)
+
+    @post("/organizer/orgs/{org_id:uuid}/members/{membership_id:uuid}/remove")
+    async def remove_member(
+        self, request: Request[Any, Any, Any], org_id: FromPath[UUID], membership_id: FromPath[UUID]
+    ) -> Response[Any]:
+        viewer = await signed_in(request)
+        try:
+            await service.remove_member(viewer, org_id, membership_id)
+        except Conflict as exc:
+            return await self._organization(
+                request, viewer, org_id, status_code=409, member_error=exc.detail
+            )
+        if await service.membership_role(viewer, org_id) is None:
+            return see_other(DEFAULT_AFTER_LOGIN)  # they removed themselves
+        return see_other(f"/organizer/orgs/{org_id}")
+
+    @get("/organizer/tokens")
+    async def tokens(self, request: Request[Any, Any, Any]) -> Response[Any]:
+        viewer = await signed_in(request)
+        return await self._tokens(request, viewer)
+
+    async def _tokens(
+        self, request: Request[Any, Any, Any], viewer: OrganizerView, **context: Any
+    ) -> Response[Any]:
+        rows = await service.api_tokens(viewer)
+        return page(
+            request,
+            "tokens.html",
+            viewer,
+            fragment="partials/accounts/token_list.html",
+            tokens=rows,
+            **context,
+        )
+
+    @post("/organizer/tokens")
+    async def create_token(self, request: Request[Any, Any, Any]) -> Response[Any]:
+        viewer = await signed_in(request)
+        values = await form_fields(request, "name")
+        try:
+            _, token = await service.create_api_token(viewer, values["name"])
+        except ValidationFailed as exc:
+            return await self._tokens(
+                request, viewer, status_code=422, errors=exc.errors, values=values
+            )
+        return await self._tokens(request, viewer, new_token=token, new_token_name=values["name"])
+
+    @post("/organizer/tokens/{token_id:uuid}/revoke")
+    async def revoke_token(
+        self, request: Request[Any, Any, Any], token_id: FromPath[UUID]
+    ) -> Response[Any]:
+        viewer = await signed_in(request)
+        await service.revoke_api_token(viewer, token_id)
+        return see_other("/organizer/tokens")
+
+
+class InvitationPages(Controller):
+    """The link an owner sends: shows what it is for, and joins on POST."""
+
+    include_in_schema = False
+    exception_handlers = {SignInRequired: to_login}
+
+    @get("/invitations/{token:str}")
+    async def show(self, request: Request[Any, Any, Any], token: FromPath[str]) -> Response[Any]:
+        viewer = await current_organizer(request)
+        invitation = await service.invitation_for(token)
+        if invitation is None:
+            raise NotFound("This invitation link is invalid, used or expired.")
+        here = f"/invitations/{token}"
+        return page(
+            request,
+            "invitation.html",
+            viewer,
+            invitation=invitation,
+            action=here,
+            login=login_url(here),
+            signup=f"/signup?next={quote(here, safe='')}",
+            current_role=await service.membership_role(viewer, invitation["organization"]),
+        )
+
+    @post("/invitations/{token:str}")
+    async def accept(self, request: Request[Any, Any, Any], token: FromPath[str]) -> Response[Any]:
+        viewer = await signed_in(request, next_path=f"/invitations/{token}")
+        org_id = await service.accept_invitation(viewer, token)
+        return see_other(f"/organizer/orgs/{org_id}")
+
+
+class AdminPages(Controller):
+    """Approving organizations. Anyone but an admin gets 404: the page is not advertised."""
+
+    include_in_schema = False
+
+    async def _admin(self, request: Request[Any, Any, Any]) -> OrganizerView:
+        viewer = await current_organizer(request)
+        if viewer is None or not viewer.is_admin:
+            raise NotFound()
+        return viewer
+
+    @get("/admin")
+    async def admin(self, request: Request[Any, Any, Any]) -> Response[Any]:
+        return await self._page(request, await self._admin(request))
+
+    async def _page(
+        self, request: Request[Any, Any, Any], viewer: OrganizerView, **context: Any
+    ) -> Response[Any]:
+        pending = await service.pending_organizations()
+        owners = await service.pending_owners([o.id for o in pending])
+        return page(request, "admin.html", viewer, pending=pending, owners=owners, **context)
+
+    @post("/admin/orgs/{org_id:uuid}/approve")
+    async def approve(
+        self, request: Request[Any, Any, Any], org_id: FromPath[UUID]
+    ) -> Response[Any]:
+        viewer = await self._admin(request)
+        values = await form_fields(request, "note")
+        try:
+            await service.approve_organization(viewer, org_id, values["note"])
+        except ValidationFailed as exc:
+            return await self._page(
+                request, viewer, status_code=422, errors=exc.errors, values=values, failed=org_id
+            )
+        return see_other("/admin")
+
+
+ROUTES: list[Any] = [SessionPages, OrganizerPages, InvitationPages, AdminPages]

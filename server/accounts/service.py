@@ -7,11 +7,13 @@ someone may see or change an organization's things (``membership_role``,
 
 from __future__ import annotations
 
+import asyncio
 import re
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import timedelta
-from typing import Any, Literal
+from datetime import datetime, timedelta
+from typing import Any, Literal, cast
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -30,6 +32,9 @@ EMAIL_RE = re.compile(r"^[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[^@\s<>\"',;]+$")
 MIN_PASSWORD = 10
 INVITATION_TTL = timedelta(days=7)
 API_TOKEN_PREFIX = "mst_"
+# last_used_at is informative only: writing it on every API request would turn each read
+# into a write (and queue behind SQLite's single writer), so it is refreshed at most this often.
+TOKEN_TOUCH_INTERVAL = timedelta(minutes=1)
 
 _hasher = PasswordHasher()
 # Verifying against this when the email is unknown keeps login timing the same
@@ -43,6 +48,37 @@ class OrganizerView:
     email: str
     display_name: str
     is_admin: bool
+
+
+@dataclass(frozen=True, slots=True)
+class InvitationCreated:
+    id: uuid.UUID
+    secret: str  # goes into the link only; the database keeps its hash
+    email: str
+    role: Role
+    expires_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class InvitationSent:
+    """Told to ``invitation_listeners`` inside the transaction that creates an invitation."""
+
+    invitation: InvitationCreated
+    organization_id: uuid.UUID
+    organization_name: str
+    invited_by: OrganizerView
+
+
+InvitationListener = Callable[[InvitationSent], Awaitable[None]]
+# Later features (mail) react to a new invitation without accounts importing them: they
+# subscribe in the composition root (server/app.py), like server/events/hooks.py.
+invitation_listeners: list[InvitationListener] = []
+
+
+def on_invitation(listener: InvitationListener) -> None:
+    """Subscribe ``listener`` once (calling again with the same function does nothing)."""
+    if listener not in invitation_listeners:
+        invitation_listeners.append(listener)
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +100,18 @@ def validate_email(email: str, field: str = "email") -> dict[str, str]:
     if len(email) > 254 or not EMAIL_RE.match(email):
         return {field: "Enter a valid email address, like name@example.org."}
     return {}
+
+
+async def _hash_password(password: str) -> str:
+    # argon2 takes tens of milliseconds of CPU and releases the GIL: keep the event loop free.
+    return await asyncio.to_thread(_hasher.hash, password)
+
+
+async def _verify_password(stored: str, password: str) -> bool:
+    try:
+        return await asyncio.to_thread(_hasher.verify, stored, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
 
 
 def _organizer_view(row: dict[str, Any]) -> OrganizerView:
@@ -91,8 +139,10 @@ async def register_organizer(
         errors["display_name"] = "Use at most 100 characters."
     if errors:
         raise ValidationFailed(errors)
-    password_hash = _hasher.hash(password)
-    async with write_transaction():
+    password_hash = await _hash_password(password)
+    # The lock serialises two sign-ups with one email on PostgreSQL, so the loser gets this
+    # clear message instead of a unique-constraint error.
+    async with write_transaction(lock=f"organizer-email:{email}"):
         if await Organizer.exists().where(Organizer.email == email):
             raise ValidationFailed({"email": "An account with this email already exists."})
         row = Organizer(
@@ -105,15 +155,13 @@ async def register_organizer(
 async def authenticate(email: str, password: str) -> OrganizerView | None:
     """The organizer, or None; the same work is done whether or not the email exists."""
     row = await Organizer.select().where(Organizer.email == normalize_email(email)).first()
+    if len(password) > 1024:  # never hash megabytes for an attacker
+        password = ""
     stored = row["password_hash"] if row else _DUMMY_HASH
-    try:
-        _hasher.verify(stored, password)
-    except (VerifyMismatchError, VerificationError, InvalidHashError):
-        return None
-    if row is None:
+    if not await _verify_password(stored, password) or row is None:
         return None
     if _hasher.check_needs_rehash(stored):
-        await Organizer.update({Organizer.password_hash: _hasher.hash(password)}).where(
+        await Organizer.update({Organizer.password_hash: await _hash_password(password)}).where(
             Organizer.id == row["id"]
         )
     return _organizer_view(row)
@@ -253,26 +301,46 @@ async def pending_organizations() -> list[OrganizationView]:
     return [_org_view(r) for r in rows]
 
 
-async def approve_organization(admin: OrganizerView, organization_id: uuid.UUID, note: str) -> None:
+async def pending_owners(organization_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[str]]:
+    """Owner names and emails per organization, so an admin can judge who asks for approval."""
+    if not organization_ids:
+        return {}
+    rows = await Membership.select(
+        Membership.organization,
+        Membership.organizer.display_name.as_alias("display_name"),
+        Membership.organizer.email.as_alias("email"),
+    ).where(Membership.organization.is_in(organization_ids) & (Membership.role == "owner"))
+    owners: dict[uuid.UUID, list[str]] = {}
+    for row in rows:
+        owners.setdefault(row["organization"], []).append(f"{row['display_name']} <{row['email']}>")
+    return owners
+
+
+async def approve_organization(
+    admin: OrganizerView, organization_id: uuid.UUID, note: str
+) -> OrganizationView:
+    """Make the organization's events public; the note records why we trust them."""
     if not admin.is_admin:
         raise NotFound("No such organization")
     note = note.strip()
+    if not note:
+        raise ValidationFailed({"note": "Say in a few words why we trust this organization."})
     if len(note) > 2000:
         raise ValidationFailed({"note": "Use at most 2,000 characters."})
-    async with write_transaction():
-        updated = (
-            await Organization.update(
-                {
-                    Organization.approved_at: utcnow(),
-                    Organization.approved_by: admin.id,
-                    Organization.approval_note: note,
-                }
-            )
-            .where(Organization.id == organization_id)
-            .returning(Organization.id)
-        )
-        if not updated:
+    async with write_transaction(lock=f"organization:{organization_id}"):
+        row = await Organization.select().where(Organization.id == organization_id).first()
+        if row is None:
             raise NotFound("No such organization")
+        if row["approved_at"] is not None:
+            raise Conflict("This organization is already approved.")
+        await Organization.update(
+            {
+                Organization.approved_at: utcnow(),
+                Organization.approved_by: admin.id,
+                Organization.approval_note: note,
+            }
+        ).where(Organization.id == organization_id)
+    return OrganizationView(row["id"], row["name"], row["description"], True)
 
 
 async def members(viewer: OrganizerView, organization_id: uuid.UUID) -> list[dict[str, Any]]:
@@ -291,8 +359,8 @@ async def members(viewer: OrganizerView, organization_id: uuid.UUID) -> list[dic
 
 async def invite(
     owner: OrganizerView, organization_id: uuid.UUID, email: str, role: str
-) -> tuple[uuid.UUID, str]:
-    """Create an invitation; returns (id, secret) — the secret goes into the emailed link only."""
+) -> InvitationCreated:
+    """Create a single-use invitation; its secret goes into the link only, never the database."""
     await require_role(owner, organization_id, "owner")
     email = normalize_email(email)
     errors = validate_email(email)
@@ -301,19 +369,32 @@ async def invite(
     if errors:
         raise ValidationFailed(errors)
     secret = new_secret()
+    expires_at = utcnow() + INVITATION_TTL
     row = Invitation(
         organization=organization_id,
         email=email,
         role=role,
         token_hash=hash_secret(secret),
         invited_by=owner.id,
-        expires_at=utcnow() + INVITATION_TTL,
+        expires_at=expires_at,
     )
-    await row.save()
-    return row.id, secret
+    created = InvitationCreated(row.id, secret, email, cast(Role, role), expires_at)
+    async with write_transaction():
+        await row.save()
+        if invitation_listeners:  # e.g. the invitation email: queued with the row or not at all
+            organization = await get_organization(organization_id)
+            sent = InvitationSent(
+                created, organization_id, organization.name if organization else "", owner
+            )
+            for listener in invitation_listeners:
+                await listener(sent)
+    return created
 
 
 async def invitation_for(secret: str) -> dict[str, Any] | None:
+    """The open invitation behind ``secret``, or None when unknown, used or expired."""
+    if not secret or len(secret) > 200:
+        return None
     row = (
         await Invitation.select(
             *Invitation.all_columns(), Invitation.organization.name.as_alias("organization_name")
@@ -327,20 +408,27 @@ async def invitation_for(secret: str) -> dict[str, Any] | None:
 
 
 async def accept_invitation(organizer: OrganizerView, secret: str) -> uuid.UUID:
-    """Make ``organizer`` a member with the invited role; the link then stops working."""
-    async with write_transaction():
-        invitation = await invitation_for(secret)
-        if invitation is None:
-            raise NotFound("This invitation link is invalid or has expired.")
-        organization_id = invitation["organization"]
-        existing = await membership_role(organizer, organization_id)
-        if existing is None:
+    """Make ``organizer`` a member with the invited role; the link then stops working.
+
+    Someone who is already a member keeps their role. Marking the invitation used is a
+    conditional update, so of two simultaneous accepts exactly one wins.
+    """
+    invitation = await invitation_for(secret)
+    if invitation is None:
+        raise NotFound("This invitation link is invalid, used or expired.")
+    organization_id = invitation["organization"]
+    async with write_transaction(lock=f"members:{organization_id}"):
+        claimed = (
+            await Invitation.update({Invitation.accepted_at: utcnow()})
+            .where((Invitation.id == invitation["id"]) & Invitation.accepted_at.is_null())
+            .returning(Invitation.id)
+        )
+        if not claimed:
+            raise NotFound("This invitation link is invalid, used or expired.")
+        if await membership_role(organizer, organization_id) is None:
             await Membership(
                 organization=organization_id, organizer=organizer.id, role=invitation["role"]
             ).save()
-        await Invitation.update({Invitation.accepted_at: utcnow()}).where(
-            Invitation.id == invitation["id"]
-        )
     return organization_id
 
 
@@ -348,7 +436,9 @@ async def remove_member(
     owner: OrganizerView, organization_id: uuid.UUID, membership_id: uuid.UUID
 ) -> None:
     await require_role(owner, organization_id, "owner")
-    async with write_transaction():
+    # One lock per organization's member list: two owners removing each other at the same
+    # moment must not leave it without an owner.
+    async with write_transaction(lock=f"members:{organization_id}"):
         target = (
             await Membership.select()
             .where((Membership.id == membership_id) & (Membership.organization == organization_id))
@@ -413,11 +503,13 @@ async def organizer_for_api_token(token: str) -> OrganizerView | None:
     if not token.startswith(API_TOKEN_PREFIX) or len(token) > 200:
         return None
     row = (
-        await ApiToken.select(ApiToken.id, ApiToken.organizer)
+        await ApiToken.select(ApiToken.id, ApiToken.organizer, ApiToken.last_used_at)
         .where((ApiToken.token_hash == hash_secret(token)) & ApiToken.revoked_at.is_null())
         .first()
     )
     if row is None:
         return None
-    await ApiToken.update({ApiToken.last_used_at: utcnow()}).where(ApiToken.id == row["id"])
+    now = utcnow()
+    if row["last_used_at"] is None or now - row["last_used_at"] > TOKEN_TOUCH_INTERVAL:
+        await ApiToken.update({ApiToken.last_used_at: now}).where(ApiToken.id == row["id"])
     return await organizer_by_id(row["organizer"])

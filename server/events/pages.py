@@ -1,5 +1,317 @@
-"""Placeholder until the feature lands."""
+"""Event pages: the public event page and the organizer's list, form and status actions.
+
+Forms post back to their own URL: bad input shows the form again with status 422,
+inline errors and the organizer's input kept; success answers 303. Forms carry
+``hx-boost="false"``, like the accounts pages: plain form posts that work without
+JavaScript, and a 409 (cancelling a draft) shows its page instead of being dropped.
+"""
+
+from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
 
-ROUTES: list[Any] = []
+from litestar import Controller, Request, Response, get, post
+from litestar.params import FromPath
+
+from server.accounts import service as accounts
+from server.accounts.pages import SignInRequired, see_other, signed_in, to_login
+from server.accounts.service import OrganizerView
+from server.errors import Conflict, NotFound, ValidationFailed
+from server.events import forms, service
+from server.events.schemas import CampaignInput, EventInput
+from server.events.views import description_html, member_event, public_event
+from server.geo import gazetteer
+from server.web.auth import current_organizer
+from server.web.templates import render
+
+PUBLIC_CACHE = "public, max-age=60"
+
+
+def _base_url(request: Request[Any, Any, Any]) -> str:
+    return str(request.app.state.settings.base_url)
+
+
+@get("/events/{event_id:uuid}", include_in_schema=False)
+async def event_page(request: Request[Any, Any, Any], event_id: FromPath[UUID]) -> Response[Any]:
+    """The event as its viewer may see it (invariants 1 and 2); 404 when not visible."""
+    viewer = await current_organizer(request)
+    found = await service.visible_event(viewer, event_id)
+    row = found.row
+    event = (
+        member_event(row, _base_url(request))
+        if found.is_member
+        else public_event(row, _base_url(request))
+    )
+    listed = row["visibility"] == "public" and service.is_public(row)
+    headers = {} if listed else {"X-Robots-Tag": "noindex"}
+    # Only anonymous answers may sit in a shared cache: a signed-in page carries the
+    # organizer's navigation, and a member's page carries the hidden address.
+    cacheable = viewer is None and listed
+    if cacheable:
+        headers["Cache-Control"] = PUBLIC_CACHE
+    return render(
+        request,
+        "pages/events/event.html",
+        {
+            "viewer": viewer,
+            "event": event,
+            "description": description_html(event.description, event.description_format),
+            "is_member": found.is_member,
+            "can_edit": found.can_edit,
+            "org_approved": row["organization_approved_at"] is not None,
+            "country_name": gazetteer.countries().get(event.country, event.country),
+        },
+        private=not cacheable,
+        headers=headers,
+    )
+
+
+def _page(
+    request: Request[Any, Any, Any],
+    template: str,
+    viewer: OrganizerView,
+    *,
+    status_code: int = 200,
+    **context: Any,
+) -> Response[Any]:
+    """Organizer pages are private: no-store (invariant 5)."""
+    return render(
+        request,
+        f"pages/events/{template}",
+        {"viewer": viewer, "errors": {}, "values": {}, **context},
+        status_code=status_code,
+        private=True,
+    )
+
+
+def _form_choices() -> dict[str, Any]:
+    countries = sorted(gazetteer.countries().items(), key=lambda item: item[1])
+    return {
+        "timezones": service.timezone_choices(),
+        "countries": countries,
+        "kinds": service.KINDS,
+    }
+
+
+async def _form_values(request: Request[Any, Any, Any]) -> dict[str, str]:
+    form = await request.form()
+    return forms.form_values({k: v for k, v in form.items() if isinstance(v, str)})
+
+
+async def _errors_for(
+    values: dict[str, str], organization_id: UUID
+) -> tuple[EventInput, dict[str, str]]:
+    """The parsed input and every error: parse errors win over the service's for a field."""
+    data, parse_errors = forms.parse_event_form(values)
+    if not parse_errors:
+        return data, {}
+    _, errors = await service.clean_event(data, organization_id)
+    return data, {**errors, **parse_errors}
+
+
+class OrganizerEventPages(Controller):
+    """An organization's events and campaigns, the event form, publish/cancel/duplicate."""
+
+    path = "/organizer"
+    include_in_schema = False
+    exception_handlers = {SignInRequired: to_login}
+
+    @get("/orgs/{org_id:uuid}/events")
+    async def events(
+        self, request: Request[Any, Any, Any], org_id: FromPath[UUID]
+    ) -> Response[Any]:
+        viewer = await signed_in(request)
+        return await self._events(request, viewer, org_id)
+
+    async def _events(
+        self,
+        request: Request[Any, Any, Any],
+        viewer: OrganizerView,
+        org_id: UUID,
+        *,
+        status_code: int = 200,
+        **context: Any,
+    ) -> Response[Any]:
+        role = await accounts.require_role(viewer, org_id, "viewer")
+        org = await accounts.get_organization(org_id)
+        if org is None:
+            raise NotFound("No such organization")
+        rows = await service.organization_events(viewer, org_id)
+        campaigns = await service.campaigns_of(viewer, org_id)
+        return _page(
+            request,
+            "list.html",
+            viewer,
+            status_code=status_code,
+            org=org,
+            role=role,
+            can_edit=role in ("organizer", "owner"),
+            events=rows,
+            campaigns=campaigns,
+            **context,
+        )
+
+    @post("/orgs/{org_id:uuid}/campaigns")
+    async def create_campaign(
+        self, request: Request[Any, Any, Any], org_id: FromPath[UUID]
+    ) -> Response[Any]:
+        viewer = await signed_in(request)
+        form = await request.form()
+        values = {k: str(form.get(k) or "") for k in ("title", "description")}
+        try:
+            await service.create_campaign(viewer, org_id, CampaignInput(**values))
+        except ValidationFailed as exc:
+            return await self._events(
+                request, viewer, org_id, status_code=422, errors=exc.errors, values=values
+            )
+        return see_other(f"/organizer/orgs/{org_id}/events")
+
+    async def _form(
+        self,
+        request: Request[Any, Any, Any],
+        viewer: OrganizerView,
+        org_id: UUID,
+        *,
+        action: str,
+        values: dict[str, str],
+        event: dict[str, Any] | None = None,
+        errors: dict[str, str] | None = None,
+    ) -> Response[Any]:
+        org = await accounts.get_organization(org_id)
+        if org is None:
+            raise NotFound("No such organization")
+        return _page(
+            request,
+            "form.html",
+            viewer,
+            status_code=422 if errors else 200,
+            org=org,
+            event=event,
+            action=action,
+            values=values,
+            errors=errors or {},
+            campaigns=await service.campaigns_of(viewer, org_id),
+            **_form_choices(),
+        )
+
+    @get("/orgs/{org_id:uuid}/events/new")
+    async def new_form(
+        self, request: Request[Any, Any, Any], org_id: FromPath[UUID]
+    ) -> Response[Any]:
+        viewer = await signed_in(request)
+        await accounts.require_role(viewer, org_id, "organizer")
+        values = forms.form_values({"visibility": "public", "address_visibility": "public"})
+        action = f"/organizer/orgs/{org_id}/events/new"
+        return await self._form(request, viewer, org_id, action=action, values=values)
+
+    @post("/orgs/{org_id:uuid}/events/new")
+    async def create(
+        self, request: Request[Any, Any, Any], org_id: FromPath[UUID]
+    ) -> Response[Any]:
+        viewer = await signed_in(request)
+        await accounts.require_role(viewer, org_id, "organizer")
+        values = await _form_values(request)
+        action = f"/organizer/orgs/{org_id}/events/new"
+        data, errors = await _errors_for(values, org_id)
+        if not errors:
+            try:
+                row = await service.create_event(viewer, org_id, data)
+            except ValidationFailed as exc:
+                errors = exc.errors
+            else:
+                return see_other(f"/events/{row['id']}")
+        return await self._form(
+            request, viewer, org_id, action=action, values=values, errors=errors
+        )
+
+    @get("/events/{event_id:uuid}/edit")
+    async def edit_form(
+        self, request: Request[Any, Any, Any], event_id: FromPath[UUID]
+    ) -> Response[Any]:
+        viewer = await signed_in(request)
+        row = await service.event_for_member(viewer, event_id, "organizer")
+        return await self._form(
+            request,
+            viewer,
+            row["organization"],
+            action=f"/organizer/events/{event_id}/edit",
+            values=forms.values_from_row(row),
+            event=row,
+        )
+
+    @post("/events/{event_id:uuid}/edit")
+    async def update(
+        self, request: Request[Any, Any, Any], event_id: FromPath[UUID]
+    ) -> Response[Any]:
+        viewer = await signed_in(request)
+        row = await service.event_for_member(viewer, event_id, "organizer")
+        values = await _form_values(request)
+        submitted = dict(values)
+        if forms.moved_without_new_point(values, row):
+            # A new city with the old coordinates (and zone) would put the event in the
+            # wrong place: take the new city's instead.
+            values["lat"] = values["lon"] = ""
+            if values["timezone"] == row["timezone"] and gazetteer.timezone_for(
+                values["city"], values["country"] or None
+            ):
+                values["timezone"] = ""
+        data, errors = await _errors_for(values, row["organization"])
+        if not errors:
+            try:
+                await service.update_event(viewer, event_id, data)
+            except ValidationFailed as exc:
+                errors = exc.errors
+        if errors:
+            return await self._form(
+                request,
+                viewer,
+                row["organization"],
+                action=f"/organizer/events/{event_id}/edit",
+                values=submitted,
+                event=row,
+                errors=errors,
+            )
+        return see_other(f"/events/{event_id}")
+
+    @post("/events/{event_id:uuid}/publish")
+    async def publish(
+        self, request: Request[Any, Any, Any], event_id: FromPath[UUID]
+    ) -> Response[Any]:
+        viewer = await signed_in(request)
+        await service.publish_event(viewer, event_id)
+        return see_other(f"/events/{event_id}")
+
+    @get("/events/{event_id:uuid}/cancel")
+    async def confirm_cancel(
+        self, request: Request[Any, Any, Any], event_id: FromPath[UUID]
+    ) -> Response[Any]:
+        """A confirmation step: cancelling tells every volunteer's calendar."""
+        viewer = await signed_in(request)
+        row = await service.event_for_member(viewer, event_id, "organizer")
+        return _page(request, "cancel.html", viewer, event=row)
+
+    @post("/events/{event_id:uuid}/cancel")
+    async def cancel(
+        self, request: Request[Any, Any, Any], event_id: FromPath[UUID]
+    ) -> Response[Any]:
+        viewer = await signed_in(request)
+        try:
+            await service.cancel_event(viewer, event_id)
+        except Conflict as exc:
+            row = await service.event_for_member(viewer, event_id, "organizer")
+            return _page(
+                request, "cancel.html", viewer, status_code=409, event=row, problem=exc.detail
+            )
+        return see_other(f"/events/{event_id}")
+
+    @post("/events/{event_id:uuid}/duplicate")
+    async def duplicate(
+        self, request: Request[Any, Any, Any], event_id: FromPath[UUID]
+    ) -> Response[Any]:
+        viewer = await signed_in(request)
+        copy = await service.duplicate_event(viewer, event_id)
+        return see_other(f"/organizer/events/{copy['id']}/edit")
+
+
+ROUTES: list[Any] = [event_page, OrganizerEventPages]

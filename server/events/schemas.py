@@ -23,8 +23,11 @@ class EventInput(msgspec.Struct, forbid_unknown_fields=True):
     """Create or replace an event.
 
     ``starts_at``/``ends_at`` may be local wall-clock times without an offset
-    (``2026-12-05T18:00``), read in ``timezone``; or instants with an offset, which
-    are kept as the same instant. ``timezone`` defaults to the city's zone.
+    (``2026-12-05T18:00:00``; RFC 3339 needs the seconds), read in ``timezone``; or
+    instants with an offset, which are kept as the same instant. ``timezone`` defaults
+    to the city's zone; lat/lon default to the city's centre. ``kind`` is one of rally,
+    vigil, march, meeting, phone_bank, online, training, other. Every rule is checked
+    at once: a 422 names each invalid field.
     """
 
     title: str
@@ -45,6 +48,20 @@ class EventInput(msgspec.Struct, forbid_unknown_fields=True):
     capacity: int | None = None
     online_url: str = ""
     campaign_id: UUID | None = None
+    waitlist_enabled: Annotated[
+        bool, msgspec.Meta(description="When full, new RSVPs join a waitlist")
+    ] = True
+    requires_approval: Annotated[
+        bool, msgspec.Meta(description="The organizer approves each RSVP (pending until then)")
+    ] = False
+    max_guests: Annotated[int, msgspec.Meta(description="Guests one RSVP may bring, 0 to 20")] = 0
+    discreet: Annotated[
+        bool, msgspec.Meta(description="Emails about this event carry a neutral subject")
+    ] = False
+    reminder_minutes: Annotated[
+        list[int],
+        msgspec.Meta(description="Reminder emails, minutes before the start (at most 5)"),
+    ] = msgspec.field(default_factory=lambda: [1440, 120])
 
 
 class OrganizationRef(msgspec.Struct):
@@ -79,11 +96,17 @@ class EventOut(msgspec.Struct):
     online: bool
     online_url: str | None  # like the address: None when hidden
     capacity: int | None
+    waitlist_enabled: bool
+    requires_approval: bool
+    max_guests: int
     sequence: int
     organization: OrganizationRef
     campaign: CampaignRef | None
     updated_at: datetime
     distance_km: float | None = None
+    # Members only (None for the public): how mail treats this event.
+    discreet: bool | None = None
+    reminder_minutes: list[int] | None = None
 
 
 class EventPage(msgspec.Struct):

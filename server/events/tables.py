@@ -2,6 +2,7 @@
 
 from piccolo.columns import (
     UUID,
+    Boolean,
     DoublePrecision,
     ForeignKey,
     Integer,
@@ -54,6 +55,14 @@ class Event(Table, tablename="event"):
     visibility = Varchar(length=16, default="public")  # public | unlisted | private
     status = Varchar(length=16, default="draft", index=True)  # draft | published | cancelled
     capacity = Integer(null=True, default=None)
+    # RSVP rules (signups): a waitlist when full, organizer approval for sensitive events,
+    # how many guests one RSVP may bring along.
+    waitlist_enabled = Boolean(default=True)
+    requires_approval = Boolean(default=False)
+    max_guests = Integer(default=0)
+    # Mail: neutral subjects for sensitive events; reminders, minutes before the start.
+    discreet = Boolean(default=False)
+    reminder_minutes = Varchar(length=64, default="1440,120")
     online_url = Varchar(length=500, default="")
     sequence = Integer(default=0)
     created_at = Timestamptz(default=TimestamptzNow())

@@ -2,14 +2,20 @@
 
 ``public_event`` applies invariant 2 (city only, rounded coordinates, no online link
 for address-hidden events); ``member_event`` is the full record for members of the
-owning organization. Both give times in the event's own zone.
+owning organization. Both give times in the event's own zone. ``description_html``
+turns a description into safe HTML for pages.
 """
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
+
+import nh3
+from markdown_it import MarkdownIt
+from markupsafe import Markup, escape
 
 from server.events.schemas import CampaignRef, EventOut, OrganizationRef
 
@@ -53,6 +59,10 @@ def _build(
         online=bool(row["online_url"]),
         online_url=None if hidden else (row["online_url"] or None),
         capacity=row["capacity"],
+        # SQLite's raw rows carry booleans as 0/1; rows from older callers may lack them.
+        waitlist_enabled=bool(row.get("waitlist_enabled", True)),
+        requires_approval=bool(row.get("requires_approval", False)),
+        max_guests=int(row.get("max_guests") or 0),
         sequence=row["sequence"],
         organization=OrganizationRef(
             id=row["organization"], name=row.get("organization_name") or ""
@@ -69,6 +79,55 @@ def public_event(row: dict[str, Any], base_url: str, distance_km: float | None =
     return _build(row, base_url, hidden=hidden, distance_km=distance_km)
 
 
+def attendee_event(row: dict[str, Any], base_url: str) -> EventOut:
+    """For a volunteer whose signup is going: the exact address and online link too
+    (invariant 2), but none of the members-only settings."""
+    return _build(row, base_url, hidden=False, distance_km=None)
+
+
 def member_event(row: dict[str, Any], base_url: str) -> EventOut:
     """Everything, for members of the owning organization."""
-    return _build(row, base_url, hidden=False, distance_km=None)
+    event = _build(row, base_url, hidden=False, distance_km=None)
+    event.discreet = bool(row.get("discreet", False))
+    event.reminder_minutes = reminder_list(row.get("reminder_minutes", ""))
+    return event
+
+
+def reminder_list(stored: str | None) -> list[int]:
+    """The stored "1440,120" as [1440, 120] (what the API and the form show)."""
+    return [int(part) for part in (stored or "").split(",") if part.strip().isdigit()]
+
+
+# --- descriptions --------------------------------------------------------------------
+
+# Markdown may format text and link out, nothing more: no raw HTML (markdown-it's
+# html=False escapes it), no images (they would load from another host), and nh3
+# removes anything that slipped through, e.g. javascript: links.
+_ALLOWED_TAGS = {
+    "p", "br", "strong", "em", "a", "ul", "ol", "li", "blockquote", "code", "pre",
+    "h2", "h3", "h4", "hr",
+}  # fmt: skip
+_markdown = MarkdownIt("commonmark", {"html": False}).disable("image")
+
+
+def description_html(text: str, description_format: str) -> Markup:
+    """Safe HTML for an event description: escaped plain text, or sanitized Markdown."""
+    if description_format == "markdown":
+        html = _markdown.render(text)
+        # Headings inside a description sit below the page's own h1/h2.
+        html = re.sub(r"<(/?)h1>", r"<\1h2>", html)
+        return Markup(  # noqa: S704 - sanitized by nh3 right here
+            nh3.clean(
+                html,
+                tags=_ALLOWED_TAGS,
+                attributes={"a": {"href", "title"}},
+                url_schemes={"http", "https", "mailto"},
+                link_rel="nofollow noopener noreferrer",
+            )
+        )
+    paragraphs = [p.strip() for p in re.split(r"\n\s*\n", text.replace("\r\n", "\n"))]
+    return Markup("\n").join(
+        Markup("<p>{}</p>").format(Markup("<br>\n").join(escape(p).split("\n")))
+        for p in paragraphs
+        if p
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from litestar import MediaType, Request, Response
@@ -41,12 +42,28 @@ def _page(request: Request[Any, Any, Any], status: int, title: str, detail: str)
     )
 
 
+_MSGSPEC_PATH = re.compile(r"at `\$\.([^`]+)`")
+_MSGSPEC_MISSING = re.compile(r"missing required field `([^`]+)`")
+_MSGSPEC_UNKNOWN = re.compile(r"unknown field `([^`]+)`")
+
+
+def _field_name(item: dict[str, Any]) -> str:
+    """The body field a msgspec message is about (`$.capacity`), else Litestar's key."""
+    message = str(item.get("message", ""))
+    for pattern in (_MSGSPEC_PATH, _MSGSPEC_MISSING, _MSGSPEC_UNKNOWN):
+        match = pattern.search(message)
+        if match:
+            return match.group(1)
+    return str(item.get("key") or item.get("source") or "body")
+
+
 def _litestar_field_errors(exc: ValidationException) -> list[dict[str, str]]:
     errors = []
     for item in exc.extra or []:
         if isinstance(item, dict):
-            field = str(item.get("key") or item.get("source") or "body")
-            errors.append({"field": field, "message": str(item.get("message", "invalid"))})
+            errors.append(
+                {"field": _field_name(item), "message": str(item.get("message", "invalid"))}
+            )
     return errors
 
 
@@ -69,10 +86,9 @@ def handle_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -
         return _page(request, 400, "Invalid input", "The form could not be read.")
     if status >= 500:
         log.error("HTTP %s on %s %s", status, request.method, request.url.path)
-    if _is_api(request):
-        return problem(status, title)
     headers = getattr(exc, "headers", None) or {}
-    response = _page(request, status, title, "")
+    # Retry-After (429), WWW-Authenticate...: the API's problem answers keep them too.
+    response = problem(status, title) if _is_api(request) else _page(request, status, title, "")
     response.headers.update(headers)
     return response
 

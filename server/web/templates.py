@@ -79,7 +79,8 @@ def render(
 
     ``private`` marks pages with personal data: ``Cache-Control: no-store`` (invariant 5).
     """
-    is_htmx = isinstance(request, HTMXRequest) and bool(request.htmx)
+    # Boosted navigation also sends HX-Request but wants the whole page.
+    is_htmx = isinstance(request, HTMXRequest) and bool(request.htmx) and not request.htmx.boosted
     all_headers = {"Vary": "HX-Request"}
     if private:
         all_headers["Cache-Control"] = "no-store"

@@ -1,9 +1,40 @@
-// Muster's only script besides htmx. No inline script anywhere (strict CSP).
+// Muster's only script besides htmx (and the service worker, web/static/js/sw.js).
+// No inline script anywhere (strict CSP). Every feature here has a no-JavaScript fallback:
+// forms post, links navigate, quick exit leaves through /exit.
 (function () {
   "use strict";
 
-  // "Near me": ask for the location only when the volunteer taps, and round it to
-  // two decimals (about 1 km) before it ever leaves the phone.
+  var KEEP_CACHE = "muster-keep"; // the service worker's pages kept for offline use
+  var root = document.documentElement;
+
+  function closest(event, selector) {
+    return event.target instanceof Element ? event.target.closest(selector) : null;
+  }
+
+  // ---- Quick exit ---------------------------------------------------------------------
+  // One tap replaces this page and its history entry with a neutral site; Back then does
+  // not come back here. The page is hidden first, in case the next one is slow to come.
+  function quickExit(link) {
+    var source = link || document.querySelector("[data-quick-exit]");
+    var to = source ? source.getAttribute("data-quick-exit") : null;
+    root.classList.add("exiting");
+    document.title = "";
+    try { sessionStorage.clear(); } catch (e) { /* storage may be disabled */ }
+    window.location.replace(to || "/exit");
+  }
+
+  var escapes = [];
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") return;
+    var now = Date.now();
+    escapes = escapes.filter(function (t) { return now - t < 2000; });
+    escapes.push(now);
+    if (escapes.length >= 3) quickExit(null);
+  });
+
+  // ---- "Near me" ----------------------------------------------------------------------
+  // Ask for the location only when the volunteer taps, and round it to two decimals
+  // (about 1 km) before it ever leaves the phone.
   function nearMe(button) {
     var form = button.closest("form");
     var status = document.getElementById("near-status");
@@ -12,7 +43,9 @@
       return;
     }
     if (status) status.textContent = button.dataset.locating || "Finding you…";
+    button.setAttribute("aria-busy", "true");
     navigator.geolocation.getCurrentPosition(function (pos) {
+      button.removeAttribute("aria-busy");
       var lat = Math.round(pos.coords.latitude * 100) / 100;
       var lon = Math.round(pos.coords.longitude * 100) / 100;
       form.querySelector("[name=near]").value = lat.toFixed(2) + "," + lon.toFixed(2);
@@ -21,13 +54,22 @@
       if (status) status.textContent = "";
       form.requestSubmit();
     }, function () {
+      button.removeAttribute("aria-busy");
       if (status) status.textContent = button.dataset.denied || "Location was not shared.";
     }, { enableHighAccuracy: false, timeout: 10000, maximumAge: 600000 });
   }
 
   document.addEventListener("click", function (event) {
-    var target = event.target instanceof Element ? event.target.closest("[data-near-me]") : null;
-    if (target) { event.preventDefault(); nearMe(target); }
+    var exit = closest(event, "[data-quick-exit]");
+    if (exit) { event.preventDefault(); quickExit(exit); return; }
+    var near = closest(event, "[data-near-me]");
+    if (near) { event.preventDefault(); nearMe(near); return; }
+    var install = closest(event, "[data-install]");
+    if (install && deferredInstall) {
+      deferredInstall.prompt();
+      deferredInstall = null;
+      install.hidden = true;
+    }
   });
 
   // Typing a place replaces coordinates from an earlier "near me".
@@ -38,4 +80,134 @@
       if (near) near.value = "";
     }
   });
+
+  // ---- Forget this device -------------------------------------------------------------
+  // Clear what script can reach at once (Cache Storage, local and session storage); the
+  // form's POST then asks the server for Clear-Site-Data, which also drops the cookies
+  // and the service worker. Offline, the local part still happens and says so.
+  function forgetLocally() {
+    try { localStorage.clear(); sessionStorage.clear(); } catch (e) { /* disabled storage */ }
+    if (!("caches" in window)) return Promise.resolve();
+    return caches.keys().then(function (names) {
+      return Promise.all(names.map(function (name) { return caches.delete(name); }));
+    });
+  }
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!(form instanceof HTMLFormElement)) return;
+    if (form.hasAttribute("data-forget")) {
+      event.preventDefault();
+      form.classList.add("is-busy");
+      forgetLocally().then(function () {
+        if (navigator.onLine) { form.submit(); return; }
+        form.classList.remove("is-busy");
+        var status = form.querySelector("[role=status]");
+        if (status) { status.hidden = false; status.textContent = status.dataset.offline || ""; }
+      });
+      return;
+    }
+    // A plain (not htmx) post can take a second: show it is on its way.
+    if (!event.defaultPrevented && !form.hasAttribute("hx-post") && form.method === "post") {
+      form.classList.add("is-busy");
+      form.setAttribute("aria-busy", "true");
+    }
+  });
+  // Back/forward cache: a page restored after a post must not look busy.
+  window.addEventListener("pageshow", function () {
+    document.querySelectorAll("form.is-busy").forEach(function (form) {
+      form.classList.remove("is-busy");
+      form.removeAttribute("aria-busy");
+    });
+  });
+
+  // ---- htmx: busy state and network trouble -------------------------------------------
+  var pending = 0;
+  function busy(delta, target) {
+    pending = Math.max(0, pending + delta);
+    root.classList.toggle("is-loading", pending > 0);
+    if (target instanceof Element) {
+      if (delta > 0) target.setAttribute("aria-busy", "true");
+      else target.removeAttribute("aria-busy");
+    }
+  }
+  var netStatus = null;
+  function say(kind) {
+    netStatus = netStatus || document.getElementById("net-status");
+    if (!netStatus) return;
+    if (!kind) { netStatus.hidden = true; netStatus.textContent = ""; return; }
+    netStatus.textContent = netStatus.dataset[kind] || "";
+    netStatus.hidden = false;
+  }
+  document.addEventListener("htmx:beforeRequest", function (event) { busy(1, event.target); });
+  document.addEventListener("htmx:afterRequest", function (event) { busy(-1, event.target); });
+  document.addEventListener("htmx:sendError", function (event) {
+    var config = event.detail && event.detail.requestConfig;
+    // A boosted link that fails: navigate for real, so the service worker can answer from
+    // what it kept (or its offline page) and the browser shows the page it gets.
+    if (config && config.boosted && config.verb === "get" && config.path) {
+      window.location.assign(config.path);
+      return;
+    }
+    say("failed");
+  });
+  // A boosted page brings its own (hidden) banner: say it again if still offline.
+  document.addEventListener("htmx:afterSettle", function () {
+    netStatus = null;
+    if (!navigator.onLine) say("offline");
+  });
+  window.addEventListener("offline", function () { say("offline"); });
+  window.addEventListener("online", function () { say(null); });
+  if (!navigator.onLine) say("offline");
+
+  // ---- Pages kept on this device ------------------------------------------------------
+  // The offline page and "forget this device" list what the service worker kept, by the
+  // titles of the pages themselves (read locally; nothing is sent anywhere).
+  function listKept() {
+    var list = document.querySelector("[data-kept-list]");
+    if (!list || !("caches" in window)) return;
+    var empty = document.querySelector("[data-kept-empty]");
+    caches.open(KEEP_CACHE).then(function (cache) {
+      return cache.keys().then(function (requests) {
+        return Promise.all(requests.map(function (request) {
+          return cache.match(request).then(function (response) {
+            return response ? response.text() : "";
+          }).then(function (html) {
+            var doc = new DOMParser().parseFromString(html, "text/html");
+            return { url: request.url, title: (doc.title || request.url).replace(/ · Muster$/, "") };
+          });
+        }));
+      });
+    }).then(function (pages) {
+      list.textContent = "";
+      pages.forEach(function (page) {
+        var item = document.createElement("li");
+        var link = document.createElement("a");
+        link.href = page.url;
+        link.textContent = page.title;
+        item.appendChild(link);
+        list.appendChild(item);
+      });
+      list.hidden = pages.length === 0;
+      if (empty) empty.hidden = pages.length > 0;
+    }).catch(function () { /* nothing kept */ });
+  }
+  document.addEventListener("htmx:load", listKept);
+  listKept();
+
+  // ---- Installable app ----------------------------------------------------------------
+  var deferredInstall = null;
+  window.addEventListener("beforeinstallprompt", function (event) {
+    event.preventDefault();
+    deferredInstall = event;
+    document.querySelectorAll("[data-install]").forEach(function (b) { b.hidden = false; });
+  });
+
+  if ("serviceWorker" in navigator) {
+    window.addEventListener("load", function () {
+      navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(function () {
+        /* no worker (private mode, blocked): the site still works online */
+      });
+    });
+  }
 })();

@@ -1,0 +1,292 @@
+"""Organizer pages for actions: list and order, the task form, targets, results and CSV.
+
+Forms post back to their own URL: bad input shows the form again with status 422, inline
+errors and the input kept; success answers 303. Like the other organizer pages they carry
+``hx-boost="false"`` and work without JavaScript. Every page is ``no-store`` (invariant 5).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from litestar import Controller, Request, Response, get, post
+from litestar.params import FromPath, FromQuery
+
+from server.accounts.pages import SignInRequired, see_other, signed_in, to_login
+from server.accounts.service import OrganizerView
+from server.actions import completions, forms, results, service
+from server.errors import ValidationFailed
+from server.events import service as events
+from server.web.templates import render
+
+
+def _page(
+    request: Request[Any, Any, Any],
+    template: str,
+    viewer: OrganizerView,
+    *,
+    status_code: int = 200,
+    **context: Any,
+) -> Response[Any]:
+    return render(
+        request,
+        f"pages/actions/{template}",
+        {"viewer": viewer, "errors": {}, "values": {}, **context},
+        status_code=status_code,
+        private=True,
+    )
+
+
+def _choices() -> dict[str, Any]:
+    return {
+        "kinds": service.KINDS,
+        "countries": service.country_choices(),
+        "country_name": service.country_name,
+    }
+
+
+class OrganizerActionPages(Controller):
+    path = "/organizer"
+    include_in_schema = False
+    exception_handlers = {SignInRequired: to_login}
+
+    @get("/campaigns/{campaign_id:uuid}/actions")
+    async def manage(
+        self, request: Request[Any, Any, Any], campaign_id: FromPath[UUID]
+    ) -> Response[Any]:
+        viewer = await signed_in(request)
+        campaign = await service.campaign_for_member(viewer, campaign_id)
+        access = await service.campaign_access(viewer, campaign_id)
+        tasks = await service.campaign_tasks(viewer, campaign_id, include_archived=True)
+        counts = await completions.counts_by_task([t["id"] for t in tasks])
+        targets = await service.targets_of([t["id"] for t in tasks])
+        return _page(
+            request,
+            "manage.html",
+            viewer,
+            campaign=campaign,
+            can_edit=access.can_edit,
+            tasks=tasks,
+            counts=counts,
+            targets=targets,
+        )
+
+    async def _task_form(
+        self,
+        request: Request[Any, Any, Any],
+        viewer: OrganizerView,
+        campaign: dict[str, Any],
+        *,
+        action: str,
+        values: dict[str, str],
+        errors: dict[str, str] | None = None,
+        task: dict[str, Any] | None = None,
+        target_values: dict[str, str] | None = None,
+        target_errors: dict[str, str] | None = None,
+    ) -> Response[Any]:
+        org_events = await events.organization_events(viewer, campaign["organization"])
+        targets = (await service.targets_of([task["id"]]))[task["id"]] if task else []
+        failed = bool(errors) or bool(target_errors)
+        return _page(
+            request,
+            "task_form.html",
+            viewer,
+            status_code=422 if failed else 200,
+            campaign=campaign,
+            task=task,
+            action=action,
+            values=values,
+            errors=errors or {},
+            events=org_events,
+            targets=targets,
+            target_values=target_values or {"country": ""},
+            target_errors=target_errors or {},
+            **_choices(),
+        )
+
+    @get("/campaigns/{campaign_id:uuid}/actions/new")
+    async def new_task(
+        self, request: Request[Any, Any, Any], campaign_id: FromPath[UUID]
+    ) -> Response[Any]:
+        viewer = await signed_in(request)
+        campaign = await service.campaign_for_member(viewer, campaign_id, "organizer")
+        return await self._task_form(
+            request,
+            viewer,
+            campaign,
+            action=f"/organizer/campaigns/{campaign_id}/actions/new",
+            values={"kind": "call"},
+        )
+
+    async def _save_task(
+        self,
+        request: Request[Any, Any, Any],
+        viewer: OrganizerView,
+        campaign: dict[str, Any],
+        task: dict[str, Any] | None,
+        action: str,
+    ) -> Response[Any]:
+        values = forms.form_values(await request.form(), forms.TASK_FIELDS)
+        data, errors = forms.parse_task(values)
+        try:
+            if errors:
+                await service.clean_task(viewer, data, campaign["organization"])
+            elif task is None:
+                task = await service.create_task(viewer, campaign["id"], data)
+                return see_other(f"/organizer/actions/{task['id']}/edit")
+            else:
+                await service.update_task(viewer, task["id"], data)
+                return see_other(f"/organizer/campaigns/{campaign['id']}/actions")
+        except ValidationFailed as exc:
+            errors = {**exc.errors, **errors}
+        return await self._task_form(
+            request, viewer, campaign, action=action, values=values, errors=errors, task=task
+        )
+
+    @post("/campaigns/{campaign_id:uuid}/actions/new")
+    async def create_task(
+        self, request: Request[Any, Any, Any], campaign_id: FromPath[UUID]
+    ) -> Response[Any]:
+        viewer = await signed_in(request)
+        campaign = await service.campaign_for_member(viewer, campaign_id, "organizer")
+        action = f"/organizer/campaigns/{campaign_id}/actions/new"
+        return await self._save_task(request, viewer, campaign, None, action)
+
+    @get("/actions/{task_id:uuid}/edit")
+    async def edit_task(
+        self, request: Request[Any, Any, Any], task_id: FromPath[UUID]
+    ) -> Response[Any]:
+        viewer = await signed_in(request)
+        task = await service.task_for_member(viewer, task_id, "organizer")
+        campaign = await service.campaign_for_member(viewer, task["campaign"])
+        return await self._task_form(
+            request,
+            viewer,
+            campaign,
+            action=f"/organizer/actions/{task_id}/edit",
+            values=forms.task_values(task),
+            task=task,
+        )
+
+    @post("/actions/{task_id:uuid}/edit")
+    async def update_task(
+        self, request: Request[Any, Any, Any], task_id: FromPath[UUID]
+    ) -> Response[Any]:
+        viewer = await signed_in(request)
+        task = await service.task_for_member(viewer, task_id, "organizer")
+        campaign = await service.campaign_for_member(viewer, task["campaign"])
+        action = f"/organizer/actions/{task_id}/edit"
+        return await self._save_task(request, viewer, campaign, task, action)
+
+    @post("/actions/{task_id:uuid}/targets")
+    async def add_target(
+        self, request: Request[Any, Any, Any], task_id: FromPath[UUID]
+    ) -> Response[Any]:
+        viewer = await signed_in(request)
+        task = await service.task_for_member(viewer, task_id, "organizer")
+        values = forms.form_values(await request.form(), forms.TARGET_FIELDS)
+        try:
+            await service.add_target(viewer, task_id, forms.parse_target(values))
+        except ValidationFailed as exc:
+            campaign = await service.campaign_for_member(viewer, task["campaign"])
+            return await self._task_form(
+                request,
+                viewer,
+                campaign,
+                action=f"/organizer/actions/{task_id}/edit",
+                values=forms.task_values(task),
+                task=task,
+                target_values=values,
+                target_errors=exc.errors,
+            )
+        return see_other(f"/organizer/actions/{task_id}/edit#targets")
+
+    @get("/targets/{target_id:uuid}/edit")
+    async def edit_target(
+        self, request: Request[Any, Any, Any], target_id: FromPath[UUID]
+    ) -> Response[Any]:
+        viewer = await signed_in(request)
+        target, task = await service.target_for_member(viewer, target_id)
+        return _page(
+            request,
+            "target_form.html",
+            viewer,
+            task=task,
+            target=target,
+            values=forms.target_values(target),
+            **_choices(),
+        )
+
+    @post("/targets/{target_id:uuid}/edit")
+    async def update_target(
+        self, request: Request[Any, Any, Any], target_id: FromPath[UUID]
+    ) -> Response[Any]:
+        viewer = await signed_in(request)
+        target, task = await service.target_for_member(viewer, target_id)
+        values = forms.form_values(await request.form(), forms.TARGET_FIELDS)
+        try:
+            await service.update_target(viewer, target_id, forms.parse_target(values))
+        except ValidationFailed as exc:
+            return _page(
+                request,
+                "target_form.html",
+                viewer,
+                status_code=422,
+                task=task,
+                target=target,
+                values=values,
+                errors=exc.errors,
+                **_choices(),
+            )
+        return see_other(f"/organizer/actions/{task['id']}/edit#targets")
+
+    @post("/targets/{target_id:uuid}/delete")
+    async def delete_target(
+        self, request: Request[Any, Any, Any], target_id: FromPath[UUID]
+    ) -> Response[Any]:
+        viewer = await signed_in(request)
+        task_id = await service.delete_target(viewer, target_id)
+        return see_other(f"/organizer/actions/{task_id}/edit#targets")
+
+    async def _after(self, viewer: OrganizerView, task_id: UUID) -> Response[Any]:
+        task = await service.task_for_member(viewer, task_id)
+        return see_other(f"/organizer/campaigns/{task['campaign']}/actions#task-{task_id}")
+
+    @post("/actions/{task_id:uuid}/archive")
+    async def archive(
+        self, request: Request[Any, Any, Any], task_id: FromPath[UUID]
+    ) -> Response[Any]:
+        viewer = await signed_in(request)
+        await service.set_archived(viewer, task_id, True)
+        return await self._after(viewer, task_id)
+
+    @post("/actions/{task_id:uuid}/unarchive")
+    async def unarchive(
+        self, request: Request[Any, Any, Any], task_id: FromPath[UUID]
+    ) -> Response[Any]:
+        viewer = await signed_in(request)
+        await service.set_archived(viewer, task_id, False)
+        return await self._after(viewer, task_id)
+
+    @post("/actions/{task_id:uuid}/move")
+    async def move(self, request: Request[Any, Any, Any], task_id: FromPath[UUID]) -> Response[Any]:
+        viewer = await signed_in(request)
+        form = await request.form()
+        await service.move(viewer, task_id, -1 if form.get("direction") == "up" else 1)
+        return await self._after(viewer, task_id)
+
+    @get("/campaigns/{campaign_id:uuid}/actions/results")
+    async def results_page(
+        self, request: Request[Any, Any, Any], campaign_id: FromPath[UUID], page: FromQuery[int] = 1
+    ) -> Response[Any]:
+        viewer = await signed_in(request)
+        context = await results.page_context(viewer, campaign_id, max(1, min(page, 100_000)))
+        return _page(request, "results.html", viewer, **context)
+
+    @get("/campaigns/{campaign_id:uuid}/actions/results.csv")
+    async def results_csv(
+        self, request: Request[Any, Any, Any], campaign_id: FromPath[UUID]
+    ) -> Response[Any]:
+        viewer = await signed_in(request)
+        return await results.csv_response(viewer, campaign_id)

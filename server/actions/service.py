@@ -1,0 +1,445 @@
+"""Action rules: tasks and their per-country targets (completions live in completions.py).
+
+Plain async functions over the actions tables. Writers need the organizer role in the
+campaign's organization; non-members get ``NotFound`` for anything not public
+(invariant 1). A task is public when its organization is approved and it is not archived.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from server.accounts import service as accounts
+from server.accounts.service import OrganizerView, Role
+from server.actions import scripts
+from server.actions.schemas import TargetInput, TaskInput
+from server.actions.tables import ActionTarget, ActionTask
+from server.db import write_transaction
+from server.errors import NotFound, ValidationFailed
+from server.events import service as events
+from server.geo import gazetteer
+from server.tokens import utcnow
+
+KINDS = ("call", "email", "letter", "petition", "donate", "share", "custom")
+ANY_COUNTRY = "any"
+TASK_LIMITS = {"title": 200, "instructions": 5000, "subject": 300, "script": 10_000}
+TARGET_LIMITS = {
+    "name": 200,
+    "organisation": 200,
+    "phone": 40,
+    "email": 254,
+    "postal_address": 1000,
+    "url": 500,
+    "office_hours": 200,
+    "language": 100,
+}
+MULTILINE = ("instructions", "script", "postal_address")
+# What a target of each kind must have, so the one-tap button has something to open.
+TARGET_NEEDS: dict[str, tuple[tuple[str, ...], str]] = {
+    "call": (("phone",), "A call needs a phone number."),
+    "email": (("email", "url"), "Give an email address or a contact form link."),
+    "letter": (("postal_address", "email"), "Give a postal address (or an email address)."),
+    "petition": (("url",), "Give the petition's link."),
+    "donate": (("url",), "Give the donation page's link."),
+}
+MAX_TASKS = 100
+
+
+def bad_text(value: str, *, multiline: bool = False) -> bool:
+    """Control characters break pages and PostgreSQL refuses NUL in text."""
+    allowed = "\n\r\t" if multiline else ""
+    return any((ord(c) < 32 and c not in allowed) or ord(c) == 127 for c in value)
+
+
+def country_name(code: str) -> str:
+    if code == ANY_COUNTRY:
+        return "Any country"
+    return gazetteer.countries().get(code, code)
+
+
+def country_choices() -> list[tuple[str, str]]:
+    return sorted(gazetteer.countries().items(), key=lambda item: item[1])
+
+
+def clean_country(value: str, *, allow_any: bool) -> tuple[str, str | None]:
+    """The normalised country and an error message (or None)."""
+    code = value.strip()
+    if allow_any and code.lower() == ANY_COUNTRY:
+        return ANY_COUNTRY, None
+    code = code.upper()
+    if code in gazetteer.countries():
+        return code, None
+    hint = ' or "any" for every country' if allow_any else ""
+    return "", f"Use a two-letter ISO country code, like NO or CA{hint}."
+
+
+def _text(values: dict[str, str], limits: dict[str, int], errors: dict[str, str]) -> None:
+    for name, limit in limits.items():
+        text = values[name]
+        if len(text) > limit:
+            errors[name] = f"Use at most {limit:,} characters."
+        elif bad_text(text, multiline=name in MULTILINE):
+            errors[name] = (
+                "Remove control characters." if name in MULTILINE else "Use one line of text."
+            )
+
+
+# --- tasks -----------------------------------------------------------------------------
+
+
+async def clean_task(
+    viewer: OrganizerView | None, data: TaskInput, organization_id: uuid.UUID
+) -> dict[str, Any]:
+    """Checked column values; ``ValidationFailed`` naming every bad field (read-only)."""
+    values = {name: str(getattr(data, name)).strip() for name in TASK_LIMITS}
+    errors: dict[str, str] = {}
+    if data.kind not in KINDS:
+        errors["kind"] = "Choose one of: " + ", ".join(KINDS) + "."
+    if not values["title"]:
+        errors["title"] = "Give the action a title, like “Call your border police”."
+    _text(values, TASK_LIMITS, errors)
+    for name in ("subject", "script"):
+        if name not in errors:
+            try:
+                scripts.placeholders(values[name])
+            except scripts.ScriptError as exc:
+                errors[name] = str(exc)
+    if data.goal is not None and not 1 <= data.goal <= 10_000_000:
+        errors["goal"] = "Use a number from 1 to 10,000,000, or leave it empty."
+    if data.event_id is not None:
+        try:
+            event = await events.event_for_member(viewer, data.event_id)
+        except NotFound:
+            event = None
+        if event is None or event["organization"] != organization_id:
+            errors["event_id"] = "Choose one of this organization's events."
+    if errors:
+        raise ValidationFailed(errors)
+    return {
+        **values,
+        "kind": data.kind,
+        "goal": data.goal,
+        "event": data.event_id,
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class CampaignAccess:
+    campaign: dict[str, Any]
+    role: Role | None
+
+    @property
+    def can_edit(self) -> bool:
+        return self.role in ("organizer", "owner")
+
+
+async def campaign_access(viewer: OrganizerView | None, campaign_id: uuid.UUID) -> CampaignAccess:
+    """The campaign if ``viewer`` may see it (public once its organization is approved)."""
+    campaign = await events.get_campaign(viewer, campaign_id)
+    role = await accounts.membership_role(viewer, campaign["organization"])
+    return CampaignAccess(campaign, role)
+
+
+async def campaign_for_member(
+    viewer: OrganizerView | None, campaign_id: uuid.UUID, at_least: Role = "viewer"
+) -> dict[str, Any]:
+    try:
+        campaign = await events.get_campaign(viewer, campaign_id)
+        await accounts.require_role(viewer, campaign["organization"], at_least)
+    except NotFound:
+        raise NotFound("No such campaign") from None
+    return campaign
+
+
+async def create_task(
+    viewer: OrganizerView | None, campaign_id: uuid.UUID, data: TaskInput
+) -> dict[str, Any]:
+    campaign = await campaign_for_member(viewer, campaign_id, "organizer")
+    values = await clean_task(viewer, data, campaign["organization"])
+    async with write_transaction(lock=f"actions:{campaign_id}"):
+        existing = await ActionTask.select(ActionTask.position).where(
+            ActionTask.campaign == campaign_id
+        )
+        if len(existing) >= MAX_TASKS:
+            raise ValidationFailed({"title": f"A campaign can have at most {MAX_TASKS} actions."})
+        position = max((r["position"] for r in existing), default=-1) + 1
+        row = ActionTask(
+            organization=campaign["organization"],
+            campaign=campaign_id,
+            position=position,
+            **values,
+        )
+        await row.save()
+    return await _require_task(row.id)
+
+
+async def update_task(
+    viewer: OrganizerView | None, task_id: uuid.UUID, data: TaskInput
+) -> dict[str, Any]:
+    task = await task_for_member(viewer, task_id, "organizer")
+    values = await clean_task(viewer, data, task["organization"])
+    values["updated_at"] = utcnow()
+    await ActionTask.update({getattr(ActionTask, k): v for k, v in values.items()}).where(
+        ActionTask.id == task_id
+    )
+    return await _require_task(task_id)
+
+
+async def set_archived(
+    viewer: OrganizerView | None, task_id: uuid.UUID, archived: bool
+) -> dict[str, Any]:
+    """Archived tasks leave the public pages; their completions stay in the results."""
+    await task_for_member(viewer, task_id, "organizer")
+    now = utcnow()
+    await ActionTask.update(
+        {ActionTask.archived_at: now if archived else None, ActionTask.updated_at: now}
+    ).where(ActionTask.id == task_id)
+    return await _require_task(task_id)
+
+
+async def reorder(
+    viewer: OrganizerView | None, campaign_id: uuid.UUID, task_ids: list[uuid.UUID]
+) -> list[dict[str, Any]]:
+    """Put the campaign's tasks in this order; the list must name each of them once."""
+    await campaign_for_member(viewer, campaign_id, "organizer")
+    async with write_transaction(lock=f"actions:{campaign_id}"):
+        rows = await ActionTask.select(ActionTask.id).where(ActionTask.campaign == campaign_id)
+        if len(task_ids) != len(set(task_ids)) or set(task_ids) != {r["id"] for r in rows}:
+            raise ValidationFailed({"task_ids": "List every action of this campaign exactly once."})
+        for position, task_id in enumerate(task_ids):
+            await ActionTask.update({ActionTask.position: position}).where(ActionTask.id == task_id)
+    return await campaign_tasks(viewer, campaign_id, include_archived=True)
+
+
+async def move(viewer: OrganizerView | None, task_id: uuid.UUID, step: int) -> None:
+    """Move a task one place up (-1) or down (+1) in its campaign (the order page's buttons)."""
+    task = await task_for_member(viewer, task_id, "organizer")
+    rows = await campaign_tasks(viewer, task["campaign"], include_archived=True)
+    ids = [r["id"] for r in rows]
+    index = ids.index(task_id)
+    other = index + step
+    if 0 <= other < len(ids):
+        ids[index], ids[other] = ids[other], ids[index]
+        await reorder(viewer, task["campaign"], ids)
+
+
+# --- task reads ------------------------------------------------------------------------
+
+
+def _task_select() -> Any:
+    return ActionTask.select(
+        *ActionTask.all_columns(),
+        ActionTask.organization.approved_at.as_alias("organization_approved_at"),
+        ActionTask.campaign.title.as_alias("campaign_title"),
+    )
+
+
+async def _fetch_task(task_id: uuid.UUID) -> dict[str, Any] | None:
+    row: dict[str, Any] | None = await _task_select().where(ActionTask.id == task_id).first()
+    return row
+
+
+async def _require_task(task_id: uuid.UUID) -> dict[str, Any]:
+    row = await _fetch_task(task_id)
+    if row is None:
+        raise NotFound("No such action")
+    return row
+
+
+def is_public(row: dict[str, Any]) -> bool:
+    return row["archived_at"] is None and row["organization_approved_at"] is not None
+
+
+async def visible_task(viewer: OrganizerView | None, task_id: uuid.UUID) -> dict[str, Any]:
+    """The task if ``viewer`` may see it: public ones for all, any for members."""
+    row = await _fetch_task(task_id)
+    if row is None:
+        raise NotFound("No such action")
+    if not is_public(row) and await accounts.membership_role(viewer, row["organization"]) is None:
+        raise NotFound("No such action")
+    return row
+
+
+async def task_for_member(
+    viewer: OrganizerView | None, task_id: uuid.UUID, at_least: Role = "viewer"
+) -> dict[str, Any]:
+    row = await _fetch_task(task_id)
+    if row is None:
+        raise NotFound("No such action")
+    try:
+        await accounts.require_role(viewer, row["organization"], at_least)
+    except NotFound:
+        raise NotFound("No such action") from None
+    return row
+
+
+async def campaign_tasks(
+    viewer: OrganizerView | None, campaign_id: uuid.UUID, *, include_archived: bool = False
+) -> list[dict[str, Any]]:
+    """The campaign's tasks in order; archived ones only for members who ask for them."""
+    access = await campaign_access(viewer, campaign_id)
+    query = _task_select().where(ActionTask.campaign == campaign_id)
+    if not (include_archived and access.role is not None):
+        query = query.where(ActionTask.archived_at.is_null())
+    rows: list[dict[str, Any]] = await query.order_by(ActionTask.position).order_by(
+        ActionTask.created_at
+    )
+    return rows
+
+
+async def campaigns_with_actions() -> list[dict[str, Any]]:
+    """Public campaigns that have at least one live action, for ``/actions``."""
+    rows = (
+        await ActionTask.select(
+            ActionTask.campaign,
+            ActionTask.campaign.title.as_alias("title"),
+            ActionTask.campaign.description.as_alias("description"),
+            ActionTask.organization.name.as_alias("organization_name"),
+            ActionTask.kind,
+        )
+        .where(ActionTask.archived_at.is_null() & ActionTask.organization.approved_at.is_not_null())
+        .order_by(ActionTask.campaign.created_at)
+    )
+    campaigns: dict[uuid.UUID, dict[str, Any]] = {}
+    for row in rows:
+        entry = campaigns.setdefault(
+            row["campaign"],
+            {
+                "id": row["campaign"],
+                "title": row["title"],
+                "description": row["description"],
+                "organization_name": row["organization_name"],
+                "tasks": 0,
+            },
+        )
+        entry["tasks"] += 1
+    return list(campaigns.values())
+
+
+async def linked_event(row: dict[str, Any]) -> dict[str, Any] | None:
+    """The task's event when the public may see it (a draft or private event stays hidden)."""
+    if row["event"] is None:
+        return None
+    try:
+        found = await events.visible_event(None, row["event"])
+    except NotFound:
+        return None
+    return found.row
+
+
+# --- targets ---------------------------------------------------------------------------
+
+
+def clean_target(data: TargetInput, kind: str) -> dict[str, Any]:
+    values = {name: str(getattr(data, name)).strip() for name in TARGET_LIMITS}
+    errors: dict[str, str] = {}
+    country, problem = clean_country(data.country, allow_any=True)
+    if problem:
+        errors["country"] = problem
+    if not values["name"]:
+        errors["name"] = "Name the person or office, like “Border police switchboard”."
+    _text(values, TARGET_LIMITS, errors)
+    if "phone" not in errors and (problem := scripts.phone_error(values["phone"])):
+        errors["phone"] = problem
+    if "email" not in errors and values["email"]:
+        errors.update(accounts.validate_email(values["email"].lower()))
+    if "url" not in errors and (problem := scripts.url_error(values["url"])):
+        errors["url"] = problem
+    needs, message = TARGET_NEEDS.get(kind, ((), ""))
+    if needs and not any(values[n] for n in needs) and needs[0] not in errors:
+        errors[needs[0]] = message
+    if errors:
+        raise ValidationFailed(errors)
+    return {**values, "email": values["email"].lower(), "country": country}
+
+
+async def _unique_country(task_id: uuid.UUID, country: str, except_id: uuid.UUID | None) -> None:
+    query = ActionTarget.select(ActionTarget.id).where(
+        (ActionTarget.task == task_id) & (ActionTarget.country == country)
+    )
+    clash = await query.first()
+    if clash is not None and clash["id"] != except_id:
+        where = "every country" if country == ANY_COUNTRY else country_name(country)
+        raise ValidationFailed({"country": f"This action already has a target for {where}."})
+
+
+async def add_target(
+    viewer: OrganizerView | None, task_id: uuid.UUID, data: TargetInput
+) -> dict[str, Any]:
+    task = await task_for_member(viewer, task_id, "organizer")
+    values = clean_target(data, task["kind"])
+    # The lock makes the check-then-insert safe; the UNIQUE index backs it up.
+    async with write_transaction(lock=f"action-targets:{task_id}"):
+        await _unique_country(task_id, values["country"], None)
+        row = ActionTarget(task=task_id, **values)
+        await row.save()
+    return await _require_target(row.id)
+
+
+async def _target_with_task(
+    viewer: OrganizerView | None, target_id: uuid.UUID
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    row = await ActionTarget.select().where(ActionTarget.id == target_id).first()
+    if row is None:
+        raise NotFound("No such target")
+    try:
+        task = await task_for_member(viewer, row["task"], "organizer")
+    except NotFound:
+        raise NotFound("No such target") from None
+    return row, task
+
+
+async def target_for_member(
+    viewer: OrganizerView | None, target_id: uuid.UUID
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(target, task) for an organizer of the task's organization; ``NotFound`` otherwise."""
+    return await _target_with_task(viewer, target_id)
+
+
+async def update_target(
+    viewer: OrganizerView | None, target_id: uuid.UUID, data: TargetInput
+) -> dict[str, Any]:
+    _, task = await _target_with_task(viewer, target_id)
+    values = clean_target(data, task["kind"])
+    async with write_transaction(lock=f"action-targets:{task['id']}"):
+        await _unique_country(task["id"], values["country"], target_id)
+        await ActionTarget.update({getattr(ActionTarget, k): v for k, v in values.items()}).where(
+            ActionTarget.id == target_id
+        )
+    return await _require_target(target_id)
+
+
+async def delete_target(viewer: OrganizerView | None, target_id: uuid.UUID) -> uuid.UUID:
+    """Remove a target; returns its task's id."""
+    row, _ = await _target_with_task(viewer, target_id)
+    await ActionTarget.delete().where(ActionTarget.id == target_id)
+    task_id: uuid.UUID = row["task"]
+    return task_id
+
+
+async def _require_target(target_id: uuid.UUID) -> dict[str, Any]:
+    row: dict[str, Any] | None = (
+        await ActionTarget.select().where(ActionTarget.id == target_id).first()
+    )
+    if row is None:
+        raise NotFound("No such target")
+    return row
+
+
+async def targets_of(task_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[dict[str, Any]]]:
+    """Each task's targets, "any country" first, then by country code."""
+    found: dict[uuid.UUID, list[dict[str, Any]]] = {t: [] for t in task_ids}
+    if not task_ids:
+        return found
+    rows = await ActionTarget.select().where(ActionTarget.task.is_in(task_ids))
+    for row in sorted(rows, key=lambda r: (r["country"] != ANY_COUNTRY, r["country"])):
+        found[row["task"]].append(row)
+    return found
+
+
+def target_for_country(targets: list[dict[str, Any]], country: str) -> dict[str, Any] | None:
+    """The target a volunteer in ``country`` contacts: their country's, else "any"."""
+    by_country = {t["country"]: t for t in targets}
+    return by_country.get(country) or by_country.get(ANY_COUNTRY)

@@ -1,0 +1,236 @@
+"""Calendar over HTTP: ``/events/{id}.ics``, ``/feeds/events.ics``, ``/feeds/orgs/{id}.ics``.
+
+Public feeds answer from two caches (``calendar.http``): validators per (feed, public
+state) — the state is the shared change version, the approved organizations and the
+minute — so a revalidation is a 304 without a query; and built bytes per ETag, so a
+full answer is built once per content, never per request. A bad filter answers 400
+``application/problem+json`` naming the parameter, like the search API (calendar apps
+show neither, but a person pasting the link can read it); a campaign or organization
+that is not public answers 404.
+
+Litestar matches a path parameter against a whole segment, and ``/events/{id:uuid}``
+(the event page) owns ``/events/<anything>``: ``with_event_ics_paths`` wraps the app
+and serves ``/events/<uuid>.ics`` from ``/events/<uuid>/calendar.ics``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+import uuid
+from typing import Annotated, Any, cast
+from urllib.parse import urlencode
+
+import msgspec
+from litestar import Request, get
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.params import FromPath, PathParameter, QueryParameter
+from litestar.types import ASGIApp, Receive, Scope, Send
+
+from server.calendar import feeds, http
+from server.calendar.ics import build_calendar
+from server.errors import NotFound, ValidationFailed
+from server.events import search
+from server.events import service as events
+from server.events.views import member_event, public_event
+from server.web import caching
+from server.web.auth import current_organizer
+from server.web.errors import PROBLEM_JSON
+
+# Public feeds need no session and set no CSRF cookie (calendar apps keep no cookies).
+PUBLIC_GET = {"skip_session": True, "exclude_from_csrf": True}
+NO_STORE = "no-store"
+FEED_DISPOSITION = 'inline; filename="muster-events.ics"'
+MAX_KEYS = 10_000
+# Parsed filters by their text: checking them costs more than answering a 304.
+_keys: dict[tuple[str | None, ...], feeds.FeedKey] = {}
+_FEED_RESPONSES = {
+    200: ResponseSpec(str, description="The calendar (RFC 5545)", media_type="text/calendar"),
+    304: ResponseSpec(None, description="Not modified (If-None-Match / If-Modified-Since)"),
+    404: ResponseSpec(None, description="No such public organization or campaign"),
+}
+
+
+def clock() -> float:
+    """Now, in seconds (tests move it)."""
+    return time.time()
+
+
+def _base_url(request: Request[Any, Any, Any]) -> str:
+    return str(request.app.state.settings.base_url)
+
+
+def _bad_request(errors: dict[str, str]) -> ASGIApp:
+    body = {
+        "type": "about:blank",
+        "title": "Invalid query",
+        "status": 400,
+        "detail": "; ".join(f"{k}: {v}" for k, v in errors.items()),
+        "errors": [{"field": k, "message": v} for k, v in errors.items()],
+    }
+    headers = [(b"content-type", PROBLEM_JSON.encode()), (b"cache-control", b"no-store")]
+    return caching.RawResponse(400, headers, msgspec.json.encode(body))
+
+
+async def public_feed(request: Request[Any, Any, Any], key: feeds.FeedKey) -> ASGIApp:
+    """A public feed: 304 from the validators, else the cached or freshly built bytes."""
+    state = await search.public_state(clock())
+    base_url = _base_url(request)
+    state_key = (key, base_url, state.key())
+    feed: feeds.Feed | None = None
+
+    async def prepare() -> feeds.Feed:
+        return await http.once(
+            ("feed", state_key), lambda: feeds.public_feed(key, base_url, state.now)
+        )
+
+    validator = http.validators.get(state_key)
+    if validator is None:
+        feed = await prepare()
+        seen = await http.first_seen(request, feed.tag, feed.last_change)
+        validator = http.Validator(feed.tag, seen)
+        http.validators.put(state_key, validator)
+    coded = http.wants_gzip(request)
+    if http.is_fresh(request, validator):
+        return http.not_modified(validator, http.PUBLIC, coded=coded)
+    entry = http.bodies.get(validator.tag)
+    if entry is not None:
+        body = entry.body
+    else:
+        if feed is None:
+            feed = await prepare()
+        calendar = feed.calendar
+        # Off the event loop: a feed of events never built before costs ~1 ms each.
+        body = await http.once(
+            ("build", validator.tag), lambda: asyncio.to_thread(build_calendar, calendar)
+        )
+        http.bodies.put(validator.tag, body)
+    if coded:
+        body = await http.gzipped(validator.tag, body)
+    return http.calendar_response(body, validator, http.PUBLIC, FEED_DISPOSITION, coded=coded)
+
+
+@get(
+    "/feeds/events.ics",
+    tags=["calendar"],
+    opt=PUBLIC_GET,
+    summary="Subscribe to public events: all, near a point, of a campaign or organization",
+    responses={
+        **_FEED_RESPONSES,
+        400: ResponseSpec(
+            None, description="A filter is malformed; `errors` names it", media_type=PROBLEM_JSON
+        ),
+    },
+)
+async def events_feed(
+    request: Request[Any, Any, Any],
+    near: Annotated[
+        str | None, QueryParameter(description="Events around `LAT,LON` (decimal degrees)")
+    ] = None,
+    radius_km: Annotated[
+        str | None, QueryParameter(description="With `near`: how far, in km (1 to 500, default 25)")
+    ] = None,
+    campaign: Annotated[str | None, QueryParameter(description="Campaign id")] = None,
+    org: Annotated[str | None, QueryParameter(description="Organization id")] = None,
+) -> ASGIApp:
+    """Public events of approved organizations, as an iCalendar feed for calendar apps:
+    up to 1,000 upcoming ones, those that ended in the last 30 days, and those cancelled
+    in the last 30 days (STATUS:CANCELLED). Send `If-None-Match`: unchanged is a 304."""
+    raw = (near, radius_km, campaign, org)
+    key = _keys.get(raw)
+    if key is None:
+        try:
+            key = feeds.events_feed_key(near, radius_km, campaign, org)
+        except ValidationFailed as exc:
+            return _bad_request(exc.errors)
+        if len(_keys) >= MAX_KEYS:  # subscribers' points vary: keep the memo bounded
+            _keys.clear()
+        _keys[raw] = key
+    return await public_feed(request, key)
+
+
+@get(
+    "/feeds/orgs/{org_file:str}",
+    tags=["calendar"],
+    opt=PUBLIC_GET,
+    summary="Subscribe to an organization's public events (`/feeds/orgs/{org_id}.ics`)",
+    responses=_FEED_RESPONSES,
+)
+async def organization_feed(
+    request: Request[Any, Any, Any],
+    org_file: Annotated[str, PathParameter(description="`{org_id}.ics`")],
+) -> ASGIApp:
+    """The public events of one approved organization, like `/feeds/events.ics?org=`."""
+    org_id, suffix = org_file[:-4], org_file[-4:]
+    try:
+        parsed = uuid.UUID(org_id)
+    except ValueError:
+        raise NotFound("No such organization") from None
+    if suffix != ".ics":
+        raise NotFound("No such organization")
+    return await public_feed(request, feeds.org_feed_key(parsed))
+
+
+@get(
+    "/events/{event_id:uuid}/calendar.ics", include_in_schema=False, opt={"exclude_from_csrf": True}
+)
+async def event_file(request: Request[Any, Any, Any], event_id: FromPath[uuid.UUID]) -> ASGIApp:
+    """One event with a reminder, for whoever may see it (members also see drafts and the
+    hidden address; everyone else the public view, city only)."""
+    viewer = await current_organizer(request)
+    found = await events.visible_event(viewer, event_id)
+    base_url = _base_url(request)
+    row = found.row
+    view = member_event(row, base_url) if found.is_member else public_event(row, base_url)
+    listed = row["visibility"] == "public" and events.is_public(row)
+    # Only what everybody may see goes to shared caches (as on the event page).
+    cache_control = http.PUBLIC if viewer is None and listed else NO_STORE
+    validator = http.Validator(feeds.event_tag(view, base_url, found.is_member), view.updated_at)
+    if http.is_fresh(request, validator):
+        return http.not_modified(validator, cache_control)
+    body = build_calendar(feeds.event_calendar(view, base_url))
+    attachment = http.disposition("attachment", feeds.filename(view.title), view.title)
+    return http.calendar_response(body, validator, cache_control, attachment)
+
+
+GOOGLE_SUBSCRIBE = "https://calendar.google.com/calendar/r"
+# Our own feeds only: the redirect never takes a visitor anywhere a link could choose.
+_OWN_FEED = re.compile(
+    r"/(?:feeds/events\.ics(?:\?[A-Za-z0-9_.,=&%-]{0,300})?"
+    r"|feeds/orgs/[0-9a-fA-F-]{36}\.ics|events/[0-9a-fA-F-]{36}\.ics)"
+)
+
+
+@get("/calendar/google", include_in_schema=False, opt=PUBLIC_GET)
+async def google_subscribe(
+    request: Request[Any, Any, Any], feed: Annotated[str, QueryParameter()] = ""
+) -> ASGIApp:
+    """ "Subscribe in Google Calendar": a redirect to Google with our feed's webcal URL as
+    ``cid``. Through here, so pages link only to our origin (the volunteer follows it)."""
+    if not _OWN_FEED.fullmatch(feed):
+        raise NotFound("No such feed")
+    webcal = "webcal://" + _base_url(request).split("://", 1)[1] + feed
+    location = f"{GOOGLE_SUBSCRIBE}?{urlencode({'cid': webcal})}"
+    headers = [(b"location", location.encode()), (b"cache-control", b"public, max-age=86400")]
+    return caching.RawResponse(303, headers)
+
+
+_EVENT_FILE = re.compile(r"/events/([0-9a-fA-F-]{32,36})\.ics")
+
+
+def with_event_ics_paths(app: ASGIApp) -> ASGIApp:
+    """Serve ``/events/<id>.ics`` (the public contract) from ``/events/<id>/calendar.ics``."""
+
+    async def serve(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            path = scope["path"]
+            if path.endswith(".ics") and (match := _EVENT_FILE.fullmatch(path)):
+                target = f"/events/{match[1]}/calendar.ics"
+                scope = cast(Scope, {**scope, "path": target, "raw_path": target.encode()})
+        await app(scope, receive, send)
+
+    return serve
+
+
+ROUTES: list[Any] = [events_feed, organization_feed, event_file, google_subscribe]

@@ -1,0 +1,316 @@
+"""Read side for public calendar feeds: which public events a feed's filters select.
+
+The calendar feature decides the policy (how long ended and cancelled events stay, how
+many events a feed holds) and passes it in; this module only reads the events tables
+(they belong to the events feature). Rows come back in the public shape: the venue,
+address, exact point and online link of an address-hidden event are blanked here,
+before anything leaves, and ``views.public_event`` hides them again (invariant 2).
+
+Public means: visibility public, organization approved, and published — or cancelled
+after publishing. Three groups, each capped: upcoming events (not ended yet, soonest
+first), recently ended ones (latest first) and recently cancelled ones (latest first).
+"""
+
+# Queries are built from constant SQL fragments; every value is a bound parameter.
+# ruff: noqa: S608
+
+from __future__ import annotations
+
+import asyncio
+import math
+import sqlite3
+import threading
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+# Importing Piccolo's SQLite engine registers its adapters (UUID, aware datetime → text).
+from piccolo.engine.sqlite import SQLiteEngine
+
+from server import db
+from server.events.service import MAX_DURATION
+from server.events.tables import Event
+from server.geo.distance import EARTH_RADIUS_KM, bounding_box
+
+
+@dataclass(frozen=True, slots=True)
+class FeedFilter:
+    near: tuple[float, float] | None = None
+    radius_km: float = 25.0
+    campaign_id: uuid.UUID | None = None
+    org_id: uuid.UUID | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FeedWindow:
+    """How much of the past a feed keeps, and how many events of each group."""
+
+    now: datetime
+    keep_ended: timedelta  # published events stay this long after they end
+    keep_cancelled: timedelta  # cancelled ones this long after the cancellation
+    upcoming: int = 1000
+    ended: int = 250
+    cancelled: int = 250
+
+
+_SHOWN = "e.address_visibility = 'public'"
+_COLUMNS = f"""e.id, e.title, e.description, e.description_format, e.kind, e.status,
+    e.visibility, e.starts_at, e.ends_at, e.timezone, e.city, e.country, e.search_lat,
+    e.search_lon, e.address_visibility, e.capacity, e.sequence, e.organization, e.campaign,
+    e.updated_at, e.published_at, e.cancelled_at,
+    CASE WHEN {_SHOWN} THEN e.venue_name ELSE '' END AS venue_name,
+    CASE WHEN {_SHOWN} THEN e.address ELSE '' END AS address,
+    CASE WHEN {_SHOWN} THEN e.lat END AS lat,
+    CASE WHEN {_SHOWN} THEN e.lon END AS lon,
+    CASE WHEN {_SHOWN} THEN e.online_url ELSE '' END AS online_url,
+    o.name AS organization_name, c.title AS campaign_title"""
+_FROM = """FROM event e JOIN organization o ON o.id = e.organization
+    LEFT JOIN campaign c ON c.id = e.campaign"""
+
+
+class _Reader:
+    """SQLite: one read-only connection per worker thread and database file.
+
+    Piccolo opens a connection per query outside a transaction and converts every value
+    it reads; for a thousand wide rows (and a thousand ids in an IN list) that costs far
+    more than the query. These reads run in a worker thread (they take tens of ms for a
+    big feed, too long to hold the event loop) and never wait for a writer (WAL).
+    """
+
+    def __init__(self) -> None:
+        self._local = threading.local()
+
+    def rows(self, path: str, timeout: float, sql: str, args: list[Any]) -> list[dict[str, Any]]:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None or self._local.path != path:
+            if conn is not None:
+                conn.close()
+            conn = sqlite3.connect(path, timeout=timeout)
+            conn.execute("PRAGMA query_only = 1")
+            self._local.conn, self._local.path = conn, path
+        cursor = conn.execute(sql, args)
+        names = [c[0] for c in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+_reader = _Reader()
+
+
+class _Sql:
+    """Collects parameters; writes ``?`` for SQLite (read directly) and Piccolo's ``{}``
+    for PostgreSQL."""
+
+    def __init__(self) -> None:
+        engine = db.engine()
+        self.sqlite: SQLiteEngine | None = engine if isinstance(engine, SQLiteEngine) else None
+        self.args: list[Any] = []
+
+    def p(self, value: Any) -> str:
+        self.args.append(value)
+        return "?" if self.sqlite else "{}"
+
+    async def raw(self, sql: str) -> list[dict[str, Any]]:
+        if self.sqlite is None:
+            found: list[dict[str, Any]] = await Event.raw(sql, *self.args).run()
+            return found
+        timeout = float(self.sqlite.connection_kwargs.get("timeout", 5.0))
+        return await asyncio.to_thread(_reader.rows, self.sqlite.path, timeout, sql, self.args)
+
+    async def rows(self, sql: str) -> list[dict[str, Any]]:
+        return [_typed(row) for row in await self.raw(sql)]
+
+
+def _instant(value: Any) -> datetime | None:
+    """PostgreSQL gives datetimes; SQLite may give the UTC text Piccolo stored."""
+    if value is None or isinstance(value, datetime):
+        return value
+    parsed = datetime.fromisoformat(value)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _typed(row: dict[str, Any]) -> dict[str, Any]:
+    for name in ("id", "organization", "campaign"):
+        if row.get(name) is not None and not isinstance(row[name], uuid.UUID):
+            row[name] = uuid.UUID(str(row[name]))
+    for name in ("starts_at", "ends_at", "updated_at", "published_at", "cancelled_at"):
+        if name in row:
+            row[name] = _instant(row[name])
+    if row.get("lat") is None or row.get("lon") is None:
+        row["lat"] = row["lon"] = None
+    if row["address_visibility"] != "public":  # belt and braces: the SQL blanked them
+        row.update(venue_name="", address="", lat=None, lon=None, online_url="")
+    return row
+
+
+def _public(sql: _Sql, f: FeedFilter) -> str:
+    # The unary + keeps SQLite off the status and organization indexes (it would read
+    # every published event, or every event of an organization, before the dates).
+    plus = "+" if sql.sqlite else ""
+    parts = [
+        f"{plus}e.visibility = 'public'",
+        "o.approved_at IS NOT NULL",
+    ]
+    if f.campaign_id:
+        parts.append(f"e.campaign = {sql.p(f.campaign_id)}")
+    if f.org_id:
+        parts.append(f"e.organization = {sql.p(f.org_id)}")
+    return " AND ".join(parts)
+
+
+async def _grouped(f: FeedFilter, w: FeedWindow) -> list[dict[str, Any]]:
+    """Without a point: each group straight off the starts_at index, capped in SQL.
+
+    No event lasts longer than MAX_DURATION, so a bound on starts_at lets the index skip
+    the far past; recently ended events are read backwards from now (latest start first).
+    """
+    plus = "+" if isinstance(db.engine(), SQLiteEngine) else ""
+    found: dict[uuid.UUID, dict[str, Any]] = {}
+    ended_after = w.now - w.keep_ended
+    groups = (
+        # Upcoming = running now (the (starts_at, ends_at) index answers it without
+        # reading the events that already ended) + starting later (soonest first).
+        (
+            lambda s: (
+                f"{plus}e.status = 'published' AND e.starts_at < {s.p(w.now)} "
+                f"AND e.starts_at >= {s.p(w.now - MAX_DURATION)} AND e.ends_at >= {s.p(w.now)}"
+            ),
+            "e.starts_at, e.id",
+            w.upcoming,
+        ),
+        (
+            lambda s: f"{plus}e.status = 'published' AND e.starts_at >= {s.p(w.now)}",
+            "e.starts_at, e.id",
+            w.upcoming,
+        ),
+        (
+            lambda s: (
+                f"{plus}e.status = 'published' AND e.starts_at < {s.p(w.now)} "
+                f"AND e.starts_at >= {s.p(ended_after - MAX_DURATION)} "
+                f"AND e.ends_at < {s.p(w.now)} AND e.ends_at >= {s.p(ended_after)}"
+            ),
+            "e.starts_at DESC, e.id",
+            w.ended,
+        ),
+        (
+            lambda s: (
+                "e.status = 'cancelled' AND e.published_at IS NOT NULL "
+                f"AND e.cancelled_at >= {s.p(w.now - w.keep_cancelled)}"
+            ),
+            "e.cancelled_at DESC, e.id",
+            w.cancelled,
+        ),
+    )
+    for condition, order, limit in groups:
+        sql = _Sql()
+        where = condition(sql)
+        rows = await sql.rows(
+            f"SELECT {_COLUMNS} {_FROM} WHERE {where} AND {_public(sql, f)} "
+            f"ORDER BY {order} LIMIT {sql.p(limit)}"
+        )
+        for row in rows:
+            found.setdefault(row["id"], row)
+    # Running and later events together are capped once more, soonest first.
+    upcoming = sorted(
+        (r for r in found.values() if r["status"] == "published" and r["ends_at"] >= w.now),
+        key=lambda r: (r["starts_at"], str(r["id"])),
+    )
+    for row in upcoming[w.upcoming :]:
+        del found[row["id"]]
+    return list(found.values())
+
+
+def _within(lat: float, lon: float, radius_km: float, plat: float, plon: float) -> bool:
+    p1, p2 = math.radians(lat), math.radians(plat)
+    a = (
+        math.sin((p2 - p1) / 2) ** 2
+        + math.cos(p1) * math.cos(p2) * math.sin(math.radians(plon - lon) / 2) ** 2
+    )
+    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a))) <= radius_km
+
+
+def _in_box_sql(sql: _Sql, f: FeedFilter, w: FeedWindow) -> str:
+    """(id, search point, start, end, status) of every public candidate in the box.
+
+    SQLite reads the ``event_geo`` R*Tree over ``event_search`` (public, published or
+    cancelled events only; see the ``discovery_indexes`` migration), PostgreSQL its GiST
+    index on the search point: a wide box never walks the wide event rows.
+    """
+    assert f.near is not None
+    box = bounding_box(f.near[0], f.near[1], f.radius_km)
+    selects = []
+    for west, east in box.lon_ranges:  # two ranges across the antimeridian
+        if sql.sqlite:
+            select = (
+                "SELECT s.event_id AS id, s.lat AS search_lat, s.lon AS search_lon, "
+                "s.starts_at, s.ends_at, s.status FROM event_geo g "
+                "JOIN event_search s ON s.geo_id = g.geo_id "
+                "JOIN organization o ON o.id = s.organization "
+                f"WHERE g.min_lat <= {sql.p(box.max_lat)} AND g.max_lat >= {sql.p(box.min_lat)} "
+                f"AND g.min_lon <= {sql.p(east)} AND g.max_lon >= {sql.p(west)} "
+                f"AND ((s.status = 'published' AND s.ends_at >= {sql.p(w.now - w.keep_ended)}) "
+                "OR (s.status = 'cancelled' AND s.published = 1)) "
+                "AND o.approved_at IS NOT NULL"
+            )
+            if f.campaign_id:
+                select += f" AND s.campaign = {sql.p(f.campaign_id)}"
+            if f.org_id:
+                select += f" AND s.organization = {sql.p(f.org_id)}"
+        else:
+            select = (
+                "SELECT e.id, e.search_lat, e.search_lon, e.starts_at, e.ends_at, e.status "
+                "FROM event e JOIN organization o ON o.id = e.organization "
+                "WHERE e.search_lat IS NOT NULL AND point(e.search_lon, e.search_lat) "
+                f"<@ box(point({sql.p(west)}, {sql.p(box.min_lat)}), "
+                f"point({sql.p(east)}, {sql.p(box.max_lat)})) "
+                f"AND ((e.status = 'published' AND e.ends_at >= {sql.p(w.now - w.keep_ended)}) "
+                "OR (e.status = 'cancelled' AND e.published_at IS NOT NULL)) "
+                f"AND {_public(sql, f)}"
+            )
+        selects.append(select)
+    return " UNION ALL ".join(selects)
+
+
+async def _nearby(f: FeedFilter, w: FeedWindow) -> list[dict[str, Any]]:
+    """Around a point: candidates from the spatial index, the exact distance and the
+    caps here, then the full rows of the chosen few. Distances use the public search
+    point (~1 km rounded for a hidden address), as nearby search does."""
+    assert f.near is not None
+    lat, lon = f.near
+    sql = _Sql()
+    candidates = await sql.raw(_in_box_sql(sql, f, w))
+    upcoming, ended, cancelled = [], [], []
+    for row in candidates:
+        if not _within(lat, lon, f.radius_km, row["search_lat"], row["search_lon"]):
+            continue
+        starts, ends = _instant(row["starts_at"]), _instant(row["ends_at"])
+        assert starts is not None and ends is not None
+        if row["status"] == "cancelled":
+            cancelled.append(row["id"])  # the cancellation's date is in the wide row
+        elif ends >= w.now:
+            upcoming.append((starts, str(row["id"]), row["id"]))
+        else:
+            ended.append((starts, str(row["id"]), row["id"]))
+    upcoming.sort()
+    ended.sort(reverse=True)
+    ids = [i for *_, i in upcoming[: w.upcoming]] + [i for *_, i in ended[: w.ended]]
+    ids += cancelled
+    if not ids:
+        return []
+    fetch = _Sql()
+    marks = ", ".join(fetch.p(i) for i in ids)
+    rows = await fetch.rows(
+        f"SELECT {_COLUMNS} {_FROM} WHERE e.id IN ({marks}) AND (e.status = 'published' "
+        f"OR e.cancelled_at >= {fetch.p(w.now - w.keep_cancelled)})"
+    )
+    dropped = [r for r in rows if r["status"] == "cancelled"]
+    dropped.sort(key=lambda r: (r["cancelled_at"], str(r["id"])), reverse=True)
+    kept = {r["id"] for r in dropped[: w.cancelled]}
+    return [r for r in rows if r["status"] == "published" or r["id"] in kept]
+
+
+async def public_feed_rows(f: FeedFilter, w: FeedWindow) -> list[dict[str, Any]]:
+    """Public rows a feed with filter ``f`` holds as of ``w.now``, soonest first."""
+    rows = await (_nearby(f, w) if f.near is not None else _grouped(f, w))
+    rows.sort(key=lambda r: (r["starts_at"], str(r["id"])))
+    return rows

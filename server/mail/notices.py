@@ -1,0 +1,303 @@
+"""Each kind of message, built from an event row and queued with the right key.
+
+These are what other features call (see the package docstring for who calls what).
+Every function here only INSERTs/UPDATEs outbox rows, so it belongs inside the caller's
+write transaction; those writing several rows use ``service.atomic()``, which joins it.
+
+Reminders are state rather than news: ``set_reminders`` (re)plans one recipient's
+reminders for an event from its ``reminder_minutes`` ("1440,120" by default), and when
+the event moves ``reschedule`` re-renders the pending ones (their text shows the time)
+and moves them to new start - lead. What each was built from (recipient, lead, the
+unsubscribe link) is kept in the row's ``context`` for that.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import Any, Literal
+
+from server.accounts import service as accounts
+from server.accounts.service import InvitationSent
+from server.events.hooks import EventChanged
+from server.mail import compose, service
+from server.mail.compose import EventInfo, Recipient
+from server.tokens import utcnow
+
+DEFAULT_REMINDERS = "1440,120"  # minutes before the start: a day, and two hours
+MAX_LEAD = 14 * 24 * 60
+REMINDER = "reminder"
+NoticeKind = Literal["event_changed", "event_cancelled"]
+
+
+def reminder_leads(event_row: Mapping[str, Any]) -> list[int]:
+    """The event's reminder offsets in minutes, longest first ("" means none)."""
+    raw = event_row.get("reminder_minutes")
+    text = DEFAULT_REMINDERS if raw is None else str(raw)
+    leads = set()
+    for part in text.split(","):
+        part = part.strip()
+        if part.isdigit() and 0 < int(part) <= MAX_LEAD:
+            leads.add(int(part))
+    return sorted(leads, reverse=True)
+
+
+async def event_info(event_row: Mapping[str, Any]) -> EventInfo:
+    name = event_row.get("organization_name")
+    if name is None:
+        organization = await accounts.get_organization(event_row["organization"])
+        name = organization.name if organization else ""
+    config = service.config()
+    return compose.event_info(
+        event_row,
+        base_url=config.base_url,
+        calendar_host=config.calendar_host,
+        organizer_email=config.from_address,
+        organization_name=name,
+    )
+
+
+def _who(to: Recipient) -> str:
+    return to.key or service.email_hash(to.email)[:32]
+
+
+# --- answers to what a volunteer did -------------------------------------------------------
+
+
+async def send_rsvp_confirmation(
+    event_row: Mapping[str, Any], to: Recipient, *, waitlisted: bool = False, key: str = ""
+) -> bool:
+    """ "You're going" (with the .ics) or "you're on the waitlist"."""
+    draft = compose.rsvp_confirmation(await event_info(event_row), to, waitlisted=waitlisted)
+    state = "waitlisted" if waitlisted else "going"
+    key = key or f"rsvp_confirmation:{event_row['id']}:{_who(to)}:{state}"
+    return await service.queue_draft(draft, to, idempotency_key=key, event_id=event_row["id"])
+
+
+async def send_waitlist_promotion(
+    event_row: Mapping[str, Any], to: Recipient, *, key: str = ""
+) -> bool:
+    draft = compose.waitlist_promotion(await event_info(event_row), to)
+    key = key or f"waitlist_promotion:{event_row['id']}:{_who(to)}"
+    return await service.queue_draft(draft, to, idempotency_key=key, event_id=event_row["id"])
+
+
+async def send_my_signups_link(to: Recipient, *, url: str, key: str) -> bool:
+    """The volunteer's "my signups" link; ``key`` names this request (one mail per link)."""
+    return await service.queue_draft(compose.my_signups_link(to, url=url), to, idempotency_key=key)
+
+
+# --- reminders ------------------------------------------------------------------------------
+
+
+def _reminder_key(event_id: Any, to: Recipient, lead: int, due: datetime) -> str:
+    return f"{REMINDER}:{event_id}:{_who(to)}:{lead}:{due:%Y%m%dT%H%M}"
+
+
+async def _queue_reminder(
+    info: EventInfo, to: Recipient, lead: int, due: datetime, unsubscribe_url: str = ""
+) -> bool:
+    url = unsubscribe_url or await service.unsubscribe_url(to.email)
+    draft = compose.reminder(info, to, lead_minutes=lead, unsubscribe_url=url)
+    context = {"recipient": to.to_dict(), "lead_minutes": lead, "unsubscribe_url": url}
+    return await service.queue_draft(
+        draft,
+        to,
+        idempotency_key=_reminder_key(info.id, to, lead, due),
+        due_at=due,
+        event_id=uuid.UUID(info.id),
+        context=context,
+    )
+
+
+async def set_reminders(
+    event_row: Mapping[str, Any], to: Recipient, *, now: datetime | None = None
+) -> int:
+    """Plan ``to``'s reminders for the event (replacing pending ones); how many were queued.
+
+    Call it when a signup becomes going; a reminder whose time has passed is skipped.
+    """
+    now = now or utcnow()
+    if event_row.get("status") != "published" or await service.is_suppressed(to.email):
+        return 0
+    info = await event_info(event_row)
+    queued = 0
+    async with service.atomic():
+        await service.delete_pending(event_row["id"], [REMINDER], to.email)
+        for lead in reminder_leads(event_row):
+            due = info.starts_at - timedelta(minutes=lead)
+            if due > now:
+                queued += await _queue_reminder(info, to, lead, due)
+    return queued
+
+
+async def cancel_reminders(event_id: uuid.UUID, email: str) -> int:
+    """A signup was cancelled: its pending reminders are not sent."""
+    return await service.drop_pending(
+        event_id, [REMINDER], recipient=email, reason="signup cancelled"
+    )
+
+
+async def reschedule(event_row: Mapping[str, Any], *, now: datetime | None = None) -> int:
+    """The event changed: re-render its reminders and move them to new start - lead.
+
+    - a pending reminder gets the new text and time; if that time has passed, only the
+      most imminent one per recipient is sent at once, and only when no later one is
+      still to come (no burst of stale reminders after a move to "soon");
+    - a reminder already sent is planned again when the move puts its time in the future.
+    Returns how many reminders were rewritten or added.
+    """
+    now = now or utcnow()
+    info = await event_info(event_row)
+    if info.starts_at <= now:
+        return await service.drop_pending(event_row["id"], [REMINDER], reason="event started")
+    rows = await service.of_event(event_row["id"], [REMINDER], ["queued", "sent"])
+    groups: dict[str, dict[int, list[dict[str, Any]]]] = {}
+    for row in rows:
+        context = json.loads(row["context"] or "null")
+        if not context:
+            continue
+        row["_context"] = context
+        lead = int(context["lead_minutes"])
+        groups.setdefault(row["recipient_hash"], {}).setdefault(lead, []).append(row)
+    changed = 0
+    async with service.atomic():
+        for by_lead in groups.values():
+            changed += await _replan(info, by_lead, now)
+    return changed
+
+
+async def _replan(info: EventInfo, by_lead: dict[int, list[dict[str, Any]]], now: datetime) -> int:
+    due = {lead: info.starts_at - timedelta(minutes=lead) for lead in by_lead}
+    future = [lead for lead in by_lead if due[lead] > now]
+    past = [lead for lead in by_lead if due[lead] <= now]
+    # Of the reminders whose new time has passed, at most the most imminent one is sent.
+    keep_now = min(past) if past and not future else None
+    changed = 0
+    for lead, rows in by_lead.items():
+        pending = [r for r in rows if r["status"] == "queued"]
+        context = rows[0]["_context"]
+        to = Recipient.from_dict(context["recipient"])
+        if pending:
+            for row in pending:
+                if due[lead] > now or lead == keep_now:
+                    draft = compose.reminder(
+                        info, to, lead_minutes=lead, unsubscribe_url=context["unsubscribe_url"]
+                    )
+                    changed += await service.rewrite_pending(row["id"], draft, max(due[lead], now))
+                else:
+                    await service.drop_message(row["id"], "superseded")
+        elif due[lead] > now and all(r["due_at"] != due[lead] for r in rows):
+            changed += await _queue_reminder(info, to, lead, due[lead], context["unsubscribe_url"])
+    return changed
+
+
+# --- news about the event -------------------------------------------------------------------
+
+
+def what_changed(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[str]:
+    def differs(*names: str) -> bool:
+        return any(before.get(n) != after.get(n) for n in names)
+
+    changed = []
+    if differs("title"):
+        changed.append("title")
+    if differs("starts_at", "ends_at", "timezone"):
+        changed.append("time")
+    if differs("venue_name", "address", "city", "country", "lat", "lon", "address_visibility"):
+        changed.append("place")
+    if differs("online_url"):
+        changed.append("online")
+    if differs("description", "description_format"):
+        changed.append("details")
+    return changed
+
+
+async def notify_attendees(
+    event_row: Mapping[str, Any],
+    recipients: Iterable[Recipient],
+    kind: NoticeKind,
+    *,
+    before: Mapping[str, Any] | None = None,
+) -> int:
+    """A change notice (iTIP REQUEST) or cancellation (iTIP CANCEL) to each recipient.
+
+    Called by signups (who knows the attendees) from its events-hook listener, inside the
+    event's write transaction. One message per recipient and event ``sequence``.
+    """
+    if kind not in ("event_changed", "event_cancelled"):
+        raise ValueError(f"not a notice kind: {kind}")
+    info = await event_info(event_row)
+    changed: Sequence[str] = what_changed(before, event_row) if before else ()
+    queued = 0
+    async with service.atomic():
+        for to in recipients:
+            if kind == "event_changed":
+                draft = compose.event_changed(info, to, changed=changed)
+            else:
+                draft = compose.event_cancelled(info, to)
+                await cancel_reminders(event_row["id"], to.email)
+            key = f"{kind}:{info.id}:{info.sequence}:{_who(to)}"
+            queued += await service.queue_draft(
+                draft, to, idempotency_key=key, event_id=event_row["id"]
+            )
+    return queued
+
+
+async def broadcast(
+    event_row: Mapping[str, Any],
+    recipients: Iterable[Recipient],
+    *,
+    subject: str,
+    body: str,
+    sender_name: str,
+    broadcast_id: str,
+) -> int:
+    """An organizer's message: one message per recipient, never a shared To/CC list.
+
+    Recipients who unsubscribed are skipped. ``broadcast_id`` names this broadcast.
+    """
+    info = await event_info(event_row)
+    queued = 0
+    async with service.atomic():
+        for to in recipients:
+            if await service.is_suppressed(to.email):
+                continue
+            url = await service.unsubscribe_url(to.email)
+            draft = compose.broadcast(
+                info, to, subject=subject, body=body, sender_name=sender_name, unsubscribe_url=url
+            )
+            key = f"broadcast:{broadcast_id}:{_who(to)}"
+            queued += await service.queue_draft(
+                draft, to, idempotency_key=key, event_id=event_row["id"]
+            )
+    return queued
+
+
+# --- listeners wired in server/app.py -----------------------------------------------------
+
+
+async def on_event_changed(change: EventChanged) -> None:
+    """``events.hooks`` listener: runs inside the event's write transaction."""
+    if change.cancelled or change.after["status"] != "published":
+        await service.drop_pending(change.event_id, [REMINDER], reason="event cancelled")
+        return
+    if change.calendar_visible:
+        await reschedule(change.after)
+
+
+async def on_invitation(sent: InvitationSent) -> None:
+    """``accounts.service`` invitation listener: the invitation link by email."""
+    invitation = sent.invitation
+    to = Recipient(email=invitation.email)
+    draft = compose.organizer_invitation(
+        to,
+        organization_name=sent.organization_name,
+        inviter_name=sent.invited_by.display_name,
+        role=invitation.role,
+        url=f"{service.config().base_url}/invitations/{invitation.secret}",
+        expires_at=invitation.expires_at,
+    )
+    await service.queue_draft(draft, to, idempotency_key=f"organizer_invitation:{invitation.id}")

@@ -1,0 +1,279 @@
+"""The outbox worker: claim due rows with a lease, send them, record what happened.
+
+Claiming marks a batch ``sending`` with ``lease_until = now + LEASE`` and counts the
+attempt, in one statement: ``UPDATE ... WHERE id IN (SELECT ... FOR UPDATE SKIP LOCKED)``
+on PostgreSQL, so several workers never take the same row; inside ``BEGIN IMMEDIATE`` on
+SQLite, where one writer at a time does the same. A worker killed after claiming leaves
+rows ``sending`` with a lease that runs out: the next claim after ``lease_until`` takes
+them again. A result is only recorded by the lease's owner.
+
+Failures: temporary ones (no connection, timeouts, 4xx) come back after an exponential
+backoff with jitter, until ``MAX_ATTEMPTS``; permanent ones (5xx) fail at once and are
+shown to the event's organizers. Every function takes ``now`` so tests drive the clock.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import random
+import socket
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from typing import Any
+
+from server import db
+from server.mail import compose
+from server.mail.delivery import DeliveryError, Transport, envelope_sender, transport_for
+from server.mail.service import MailConfig
+from server.mail.tables import Outbox
+from server.settings import Settings
+from server.tokens import utcnow
+
+log = logging.getLogger(__name__)
+
+BATCH = 50
+LEASE = timedelta(minutes=5)  # far longer than a send can take (SMTP timeout 30 s)
+MAX_ATTEMPTS = 12  # 1, 2, 4 ... 60, 60 minutes: about six hours of outage are survived
+BASE_DELAY = timedelta(minutes=1)
+MAX_DELAY = timedelta(hours=1)
+POLL_S = 2.0
+RECORD_EVERY = 10
+
+
+def backoff(attempts: int, rng: random.Random | None = None) -> timedelta:
+    """Wait before try number ``attempts + 1``: doubling from a minute up to an hour,
+    ±25% jitter so messages that failed together do not all come back together."""
+    seconds = min(MAX_DELAY.total_seconds(), BASE_DELAY.total_seconds() * 2 ** max(attempts - 1, 0))
+    return timedelta(seconds=seconds * (rng or random).uniform(0.75, 1.25))
+
+
+def _claimable(now: datetime) -> Any:
+    return ((Outbox.status == "queued") & (Outbox.next_attempt_at <= now)) | (
+        (Outbox.status == "sending") & (Outbox.lease_until < now)
+    )
+
+
+async def due_exists(now: datetime) -> bool:
+    """A cheap read first, so an idle worker does not take SQLite's write lock."""
+    return bool(await Outbox.exists().where(_claimable(now)))
+
+
+_PG_CLAIM = """
+UPDATE mail_outbox
+SET status = 'sending', lease_owner = {}, lease_until = {}, attempts = attempts + 1
+WHERE id IN (
+    SELECT id FROM mail_outbox
+    WHERE (status = 'queued' AND next_attempt_at <= {})
+       OR (status = 'sending' AND lease_until < {})
+    ORDER BY next_attempt_at
+    LIMIT {}
+    FOR UPDATE SKIP LOCKED
+)
+RETURNING id
+"""
+
+
+async def claim(
+    owner: str, *, now: datetime, limit: int = BATCH, lease: timedelta = LEASE
+) -> list[dict[str, Any]]:
+    """Take up to ``limit`` due rows for ``owner`` until ``now + lease``; the full rows."""
+    until = now + lease
+    if db.is_sqlite():
+        async with db.write_transaction():
+            found = (
+                await Outbox.select(Outbox.id)
+                .where(_claimable(now))
+                .order_by(Outbox.next_attempt_at)
+                .limit(limit)
+            )
+            ids = [r["id"] for r in found]
+            if not ids:
+                return []
+            await Outbox.update(
+                {
+                    Outbox.status: "sending",
+                    Outbox.lease_owner: owner,
+                    Outbox.lease_until: until,
+                    Outbox.attempts: Outbox.attempts + 1,
+                }
+            ).where(Outbox.id.is_in(ids))
+            rows: list[dict[str, Any]] = await Outbox.select().where(Outbox.id.is_in(ids))
+    else:
+        claimed = await Outbox.raw(_PG_CLAIM, owner, until, now, now, limit)
+        ids = [r["id"] for r in claimed]
+        if not ids:
+            return []
+        rows = await Outbox.select().where(Outbox.id.is_in(ids))
+    rows.sort(key=lambda r: r["next_attempt_at"])
+    return rows
+
+
+def message_for(row: dict[str, Any], config: MailConfig, date: datetime) -> EmailMessage:
+    """The stored row as MIME; Message-ID is the row's, so a resend is recognisable."""
+    import json
+
+    return compose.email_message(
+        mail_from=config.mail_from,
+        to=row["recipient"],
+        to_name=row["recipient_name"],
+        subject=row["subject"],
+        text=row["text_body"],
+        html=row["html_body"],
+        message_id=f"<{row['id']}@{config.calendar_host}>",
+        date=date,
+        ics=row["ics"].encode() if row["ics"] else None,
+        ics_method=row["ics_method"],
+        headers=json.loads(row["headers"] or "{}"),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    id: uuid.UUID
+    error: DeliveryError | None = None
+
+
+def new_owner() -> str:
+    return f"{socket.gethostname()[:30]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+class Worker:
+    """One sender. ``run_once(now)`` is a claim and a send; ``run(stop)`` loops."""
+
+    def __init__(
+        self,
+        config: MailConfig,
+        transport: Transport,
+        *,
+        owner: str | None = None,
+        batch: int = BATCH,
+        lease: timedelta = LEASE,
+        max_attempts: int = MAX_ATTEMPTS,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.config = config
+        self.transport = transport
+        self.owner = owner or new_owner()
+        self.batch = batch
+        self.lease = lease
+        self.max_attempts = max_attempts
+        self.rng = rng or random.Random()
+        self.sender = envelope_sender(config.mail_from)
+
+    async def run_once(self, now: datetime | None = None) -> int:
+        """Claim due rows and try each once; the number of rows handled."""
+        now = now or utcnow()
+        rows = await claim(self.owner, now=now, limit=self.batch, lease=self.lease)
+        if rows:
+            await self.deliver(rows, now)
+        return len(rows)
+
+    async def drain(self, now: datetime | None = None) -> int:
+        """``run_once`` until nothing is due at ``now`` (tests, benchmarks)."""
+        total = 0
+        while handled := await self.run_once(now):
+            total += handled
+        return total
+
+    async def deliver(self, rows: list[dict[str, Any]], now: datetime) -> None:
+        """Try each row once; results are recorded every ``RECORD_EVERY`` messages, so a
+        worker killed mid-batch resends at most that many after its lease runs out."""
+        outcomes: list[Outcome] = []
+        down: DeliveryError | None = None
+        attempts = {r["id"]: r["attempts"] for r in rows}
+        for row in rows:
+            if len(outcomes) >= RECORD_EVERY:
+                await self.record(outcomes, attempts, now)
+                outcomes = []
+            if down is not None:  # no server: do not knock once per message
+                outcomes.append(Outcome(row["id"], down))
+                continue
+            try:
+                message = message_for(row, self.config, utcnow())
+                await self.transport.send(message, sender=self.sender, recipient=row["recipient"])
+            except DeliveryError as exc:
+                outcomes.append(Outcome(row["id"], exc))
+                if exc.connection:
+                    down = exc
+            except ValueError as exc:  # an address or header that cannot be sent
+                outcomes.append(Outcome(row["id"], DeliveryError(str(exc), temporary=False)))
+            else:
+                outcomes.append(Outcome(row["id"]))
+        await self.record(outcomes, attempts, now)
+
+    async def record(
+        self, outcomes: list[Outcome], attempts: dict[uuid.UUID, int], now: datetime
+    ) -> None:
+        mine = (Outbox.lease_owner == self.owner) & (Outbox.status == "sending")
+        sent = [o.id for o in outcomes if o.error is None]
+        async with db.write_transaction():
+            if sent:
+                await Outbox.update(
+                    {
+                        Outbox.status: "sent",
+                        Outbox.sent_at: utcnow(),
+                        Outbox.lease_until: None,  # lease_owner stays: who sent it
+                        Outbox.last_error: "",
+                    }
+                ).where(Outbox.id.is_in(sent) & mine)
+            for outcome in outcomes:
+                if outcome.error is None:
+                    continue
+                error = outcome.error
+                tries = attempts[outcome.id]
+                final = not error.temporary or tries >= self.max_attempts
+                values: dict[Any, Any] = {
+                    Outbox.status: "failed" if final else "queued",
+                    Outbox.last_error: error.detail,
+                    Outbox.lease_until: None,
+                    Outbox.lease_owner: None,
+                }
+                if not final:
+                    values[Outbox.next_attempt_at] = now + backoff(tries, self.rng)
+                await Outbox.update(values).where((Outbox.id == outcome.id) & mine)
+                if final:  # the reply code only: the server's text may name the recipient
+                    code = error.detail.split(" ", 1)[0]
+                    log.warning("mail %s failed after %d tries (%s)", outcome.id, tries, code)
+
+    async def run(self, stop: asyncio.Event, *, poll_s: float = POLL_S) -> None:
+        """Send until ``stop`` is set; the SMTP connection is closed whenever idle."""
+        log.info("mail worker %s started", self.owner)
+        try:
+            while not stop.is_set():
+                handled = 0
+                try:
+                    if await due_exists(utcnow()):
+                        handled = await self.run_once()
+                except Exception:  # a lost database must not end the worker for good
+                    log.exception("mail worker round failed")
+                if handled == 0:
+                    await self.transport.close()
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(stop.wait(), timeout=poll_s)
+        finally:
+            await self.transport.close()
+            log.info("mail worker %s stopped", self.owner)
+
+
+def worker_for(settings: Settings, config: MailConfig) -> Worker:
+    return Worker(config, transport_for(settings))
+
+
+@contextlib.asynccontextmanager
+async def running(settings: Settings, config: MailConfig) -> AsyncIterator[None]:
+    """A worker in the background of this process (``muster serve``'s lifespan)."""
+    stop = asyncio.Event()
+    task = asyncio.create_task(worker_for(settings, config).run(stop), name="mail-worker")
+    try:
+        yield
+    finally:
+        stop.set()
+        # A send in progress gets a moment to finish; its row is leased either way.
+        with contextlib.suppress(TimeoutError, asyncio.CancelledError):
+            await asyncio.wait_for(task, timeout=15)

@@ -1,0 +1,1 @@
+"""Volunteers, RSVPs, shifts, waitlists, check-in and the volunteer's secret links."""

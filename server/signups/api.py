@@ -1,0 +1,300 @@
+"""JSON API: RSVP, a signup managed by its token, places left; organizers' attendees,
+check-in, approvals and shifts.
+
+The two volunteer endpoints hold no ambient authority (no cookie is used: an RSVP is
+anonymous, a manage request carries its secret in the ``X-Manage-Token`` header), so
+they skip the CSRF cookie check; the RSVP takes ``application/json`` only, which no
+cross-site form can send. The token never goes in a URL (URLs end up in logs).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from uuid import UUID
+
+from litestar import Controller, Request, Response, delete, get, patch, post, put
+from litestar.exceptions import HTTPException
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
+
+from server.accounts.schemas import Problem
+from server.errors import Conflict
+from server.signups import places, roster, rows, service, shifts
+from server.signups.roster import Action
+from server.signups.schemas import (
+    AttendeeOut,
+    Availability,
+    Roster,
+    RsvpOut,
+    ShiftCounts,
+    ShiftInput,
+    ShiftOut,
+    ShiftRef,
+    SignupChange,
+    SignupInput,
+    SignupOut,
+)
+from server.web.auth import current_organizer, require_organizer
+from server.web.errors import PROBLEM_JSON
+from server.web.ratelimit import enforce
+
+RSVP_LIMIT_PER_MINUTE = 30
+NO_STORE = {"Cache-Control": "no-store"}
+PUBLIC = {"exclude_from_csrf": True}
+_DESCRIPTIONS = {
+    400: "The body or a parameter does not match the schema",
+    401: "Not signed in, or the API token is invalid or revoked",
+    403: "Your role may not do this (viewers read only), or the CSRF header is missing",
+    404: "Not found, or not visible to you (also: an unknown or replaced manage token)",
+    409: "Conflicts with the state: the event is full, cancelled or over; the signup is not in a state for this",
+    415: "Send the body as application/json",
+    422: "Invalid input; `errors` names each field",
+    429: "Too many RSVPs from this client; wait a minute",
+}
+ManageToken = Annotated[
+    str,
+    HeaderParameter(
+        name="X-Manage-Token",
+        description="The secret from the signup's manage link (sent by email).",
+        max_length=service.SECRET_MAX,
+    ),
+]
+
+
+def _problems(*codes: int) -> dict[int, ResponseSpec]:
+    return {
+        code: ResponseSpec(
+            data_container=Problem,
+            description=_DESCRIPTIONS[code],
+            media_type=PROBLEM_JSON,
+            generate_examples=False,
+        )
+        for code in codes
+    }
+
+
+def _base_url(request: Request[Any, Any, Any]) -> str:
+    return str(request.app.state.settings.base_url)
+
+
+def _require_json(request: Request[Any, Any, Any]) -> None:
+    if request.content_type[0] != "application/json":
+        raise HTTPException(status_code=415, detail="Send the RSVP as application/json.")
+
+
+def signup_out(found: service.SignupView) -> SignupOut:
+    shift = found.shift
+    return SignupOut(
+        id=found.id,
+        status=found.status,  # type: ignore[arg-type]
+        display_name=found.display_name,
+        guests=found.guests,
+        shift=ShiftRef(
+            id=shift["id"],
+            role=shift["role"],
+            starts_at=shift["starts_at"].astimezone(found.event.starts_at.tzinfo),
+            ends_at=shift["ends_at"].astimezone(found.event.starts_at.tzinfo),
+        )
+        if shift
+        else None,
+        event=found.event,
+        position=found.position,
+    )
+
+
+class VolunteerController(Controller):
+    path = "/api/v1"
+    tags = ["signups"]
+
+    @post(
+        "/events/{event_id:uuid}/signups",
+        status_code=201,
+        summary="RSVP to an event",
+        opt=PUBLIC,
+        security=[],
+        responses=_problems(400, 404, 409, 415, 422, 429),
+    )
+    async def create(
+        self, request: Request[Any, Any, Any], event_id: FromPath[UUID], data: JSONBody[SignupInput]
+    ) -> Response[RsvpOut]:
+        """No account needed. The answer says going, waitlisted (with the position) or
+        pending; the private link to manage the signup is emailed, never returned. The
+        same address again returns the same kind of answer and emails a fresh link; a
+        full event without a waitlist answers 409. Rate-limited per client."""
+        _require_json(request)
+        await enforce(request, "rsvp", limit=RSVP_LIMIT_PER_MINUTE, window_s=60)
+        outcome = await service.rsvp(event_id, data)
+        if outcome.status == "full":
+            raise Conflict("This event is full.")
+        body = RsvpOut(
+            status=outcome.status,  # type: ignore[arg-type]
+            event_id=outcome.event_id,
+            shift_id=outcome.shift_id,
+            guests=outcome.guests,
+            position=outcome.position,
+            message="We have emailed you a private link to manage your RSVP.",
+        )
+        return Response(body, status_code=201, headers=NO_STORE)
+
+    @get(
+        "/events/{event_id:uuid}/availability",
+        summary="Places left in an event and its shifts",
+        responses=_problems(400, 404),
+    )
+    async def availability(
+        self, request: Request[Any, Any, Any], event_id: FromPath[UUID]
+    ) -> Response[Availability]:
+        viewer = await current_organizer(request)
+        _, body = await shifts.public_availability(viewer, event_id)
+        return Response(body, headers=NO_STORE)
+
+    @get(
+        "/signups/manage",
+        summary="Your signup (by its manage token)",
+        opt=PUBLIC,
+        security=[],
+        responses=_problems(400, 404),
+    )
+    async def manage_get(
+        self, request: Request[Any, Any, Any], token: ManageToken
+    ) -> Response[SignupOut]:
+        signup_id = await service.signup_for_token(token)
+        found = await service.view(signup_id, _base_url(request))
+        return Response(signup_out(found), headers=NO_STORE)
+
+    @patch(
+        "/signups/manage",
+        summary="Change guests or shift of your signup",
+        opt=PUBLIC,
+        security=[],
+        responses=_problems(400, 404, 409, 422),
+    )
+    async def manage_patch(
+        self, request: Request[Any, Any, Any], token: ManageToken, data: JSONBody[SignupChange]
+    ) -> Response[SignupOut]:
+        """A going signup keeps its place only if the change fits (422 otherwise, with
+        nothing changed)."""
+        signup_id = await service.signup_for_token(token)
+        await service.change(
+            signup_id, guests=data.guests, shift_id=data.shift_id, change_shift=data.change_shift
+        )
+        found = await service.view(signup_id, _base_url(request))
+        return Response(signup_out(found), headers=NO_STORE)
+
+    @delete(
+        "/signups/manage",
+        status_code=200,
+        summary="Cancel your signup",
+        opt=PUBLIC,
+        security=[],
+        responses=_problems(400, 404, 409),
+    )
+    async def manage_delete(
+        self, request: Request[Any, Any, Any], token: ManageToken
+    ) -> Response[SignupOut]:
+        """Your place goes to the first person on the waitlist at once."""
+        signup_id = await service.signup_for_token(token)
+        await service.cancel(signup_id)
+        found = await service.view(signup_id, _base_url(request))
+        return Response(signup_out(found), headers=NO_STORE)
+
+
+def roster_out(view: roster.RosterView) -> Roster:
+    return Roster(
+        event_id=view.event["id"],
+        counts=view.counts,
+        shifts=[ShiftCounts(shift=s, counts=c) for s, c in view.shifts],
+        items=[roster.attendee_out(r) for r in view.items],
+    )
+
+
+class OrganizerController(Controller):
+    path = "/api/v1"
+    tags = ["attendees"]
+    guards = [require_organizer]
+
+    @get(
+        "/events/{event_id:uuid}/attendees",
+        summary="Who signed up, with counts",
+        responses=_problems(400, 401, 404),
+    )
+    async def attendees(
+        self,
+        request: Request[Any, Any, Any],
+        event_id: FromPath[UUID],
+        status: Annotated[
+            str,
+            QueryParameter(
+                description="pending, going, waitlisted, checked_in, declined, cancelled or blocked"
+            ),
+        ] = "",
+        shift: Annotated[str, QueryParameter(description="a shift id, or `none`")] = "",
+        q: Annotated[str, QueryParameter(max_length=100, description="name or email")] = "",
+    ) -> Response[Roster]:
+        """Members of the event's organization only (viewers too); 404 for anyone else."""
+        viewer = await current_organizer(request)
+        view = await roster.roster(viewer, event_id, status=status, shift=shift, query=q)
+        return Response(roster_out(view), headers=NO_STORE)
+
+    @post(
+        "/signups/{signup_id:uuid}/{action:str}",
+        status_code=200,
+        summary="Approve, decline, remove, block, unblock, check in or undo a check-in",
+        responses=_problems(400, 401, 403, 404, 409),
+    )
+    async def act(
+        self, request: Request[Any, Any, Any], signup_id: FromPath[UUID], action: FromPath[Action]
+    ) -> Response[AttendeeOut]:
+        """``approve``: pending → going (waitlisted when full). ``decline``: pending or
+        waitlisted → declined. ``remove``: any active signup → declined (they are told).
+        ``block``: silently; never counted, never gets the address. ``check_in`` /
+        ``undo_check_in`` at the event. Places freed move the waitlist up."""
+        viewer = await current_organizer(request)
+        row = await roster.act(viewer, signup_id, action)
+        return Response(roster.attendee_out({**row, "position": None}), headers=NO_STORE)
+
+    @post(
+        "/events/{event_id:uuid}/shifts",
+        status_code=201,
+        summary="Add a shift",
+        tags=["shifts"],
+        responses=_problems(400, 401, 403, 404, 422),
+    )
+    async def create_shift(
+        self, request: Request[Any, Any, Any], event_id: FromPath[UUID], data: JSONBody[ShiftInput]
+    ) -> Response[ShiftOut]:
+        row = await shifts.create_shift(await current_organizer(request), event_id, data)
+        return Response(await _shift_out(row), status_code=201, headers=NO_STORE)
+
+    @put(
+        "/shifts/{shift_id:uuid}",
+        summary="Replace a shift",
+        tags=["shifts"],
+        responses=_problems(400, 401, 403, 404, 422),
+    )
+    async def update_shift(
+        self, request: Request[Any, Any, Any], shift_id: FromPath[UUID], data: JSONBody[ShiftInput]
+    ) -> Response[ShiftOut]:
+        """A capacity below the places taken needs ``move_to_waitlist`` (422 names it)."""
+        row = await shifts.update_shift(await current_organizer(request), shift_id, data)
+        return Response(await _shift_out(row), headers=NO_STORE)
+
+    @delete(
+        "/shifts/{shift_id:uuid}",
+        summary="Delete a shift nobody is signed up for",
+        tags=["shifts"],
+        responses=_problems(400, 401, 403, 404, 409),
+    )
+    async def delete_shift(self, request: Request[Any, Any, Any], shift_id: FromPath[UUID]) -> None:
+        await shifts.delete_shift(await current_organizer(request), shift_id)
+
+
+async def _shift_out(row: dict[str, Any]) -> ShiftOut:
+    event = await rows.event(row["event"])
+    used = await places.usage(event["id"])
+    return shifts.shift_out(
+        row, event["timezone"], used, places.left(event["capacity"], used.total)
+    )
+
+
+ROUTES: list[Any] = [VolunteerController, OrganizerController]

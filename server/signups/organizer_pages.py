@@ -1,0 +1,257 @@
+"""Organizer pages: attendees (filters, counts, CSV, approve/decline/remove/block), the
+phone check-in page, and shifts.
+
+Members of the event's organization only (404 for anyone else, invariant 1); viewers
+read, organizers act. Every page is private (``no-store``). Forms post back and answer
+303, or 422 with the form and its errors; the check-in buttons also work with htmx
+(the answer is the refreshed list, counts included).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from litestar import Controller, Request, Response, get, post
+from litestar.params import FromPath, FromQuery
+
+from server.accounts.pages import SignInRequired, safe_next, see_other, signed_in, to_login
+from server.accounts.service import OrganizerView
+from server.errors import Conflict, NotFound, ValidationFailed
+from server.events import service as events
+from server.signups import forms, roster, shifts
+from server.web.templates import render
+
+_ACTIONS = set(roster.ACTIONS)
+
+
+def _page(
+    request: Request[Any, Any, Any],
+    template: str,
+    viewer: OrganizerView,
+    *,
+    status_code: int = 200,
+    fragment: str | None = None,
+    **context: Any,
+) -> Response[Any]:
+    return render(
+        request,
+        f"pages/signups/{template}",
+        {"viewer": viewer, "errors": {}, "values": {}, **context},
+        fragment=fragment,
+        status_code=status_code,
+        private=True,
+    )
+
+
+class OrganizerSignupPages(Controller):
+    path = "/organizer"
+    include_in_schema = False
+    exception_handlers = {SignInRequired: to_login}
+
+    @get("/events/{event_id:uuid}/attendees")
+    async def attendees(
+        self,
+        request: Request[Any, Any, Any],
+        event_id: FromPath[UUID],
+        status: FromQuery[str] = "",
+        shift: FromQuery[str] = "",
+        q: FromQuery[str] = "",
+    ) -> Response[Any]:
+        viewer = await signed_in(request)
+        view = await roster.roster(viewer, event_id, status=status, shift=shift, query=q[:100])
+        here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return _page(
+            request,
+            "attendees.html",
+            viewer,
+            view=view,
+            filters={"status": status, "shift": shift, "q": q[:100]},
+            here=here,
+        )
+
+    @get("/events/{event_id:uuid}/attendees/export.csv")
+    async def export(
+        self,
+        request: Request[Any, Any, Any],
+        event_id: FromPath[UUID],
+        status: FromQuery[str] = "",
+        shift: FromQuery[str] = "",
+    ) -> Response[str]:
+        viewer = await signed_in(request)
+        view = await roster.roster(viewer, event_id, status=status, shift=shift)
+        return Response(
+            # A byte-order mark makes spreadsheet apps read the file as UTF-8.
+            "\ufeff" + roster.csv_text(view),
+            media_type="text/csv; charset=utf-8",
+            headers={
+                "Content-Disposition": f'attachment; filename="attendees-{event_id}.csv"',
+                "Cache-Control": "no-store",
+                "X-Content-Type-Options": "nosniff",
+            },
+        )
+
+    @post("/signups/{signup_id:uuid}/{action:str}")
+    async def act(
+        self, request: Request[Any, Any, Any], signup_id: FromPath[UUID], action: FromPath[str]
+    ) -> Response[Any]:
+        viewer = await signed_in(request)
+        if action not in _ACTIONS:
+            raise NotFound("No such action")
+        form = await request.form()
+        row = await roster.act(viewer, signup_id, action)
+        if getattr(request, "htmx", None) and form.get("view") == "checkin":
+            return await self._checkin(request, viewer, row["event"], str(form.get("q") or ""))
+        fallback = f"/organizer/events/{row['event']}/attendees"
+        target = safe_next(str(form.get("next") or "")) or fallback
+        if not target.startswith("/organizer/"):
+            target = fallback
+        return see_other(target)
+
+    # --- check-in ----------------------------------------------------------------------------
+
+    @get("/events/{event_id:uuid}/checkin")
+    async def checkin(
+        self, request: Request[Any, Any, Any], event_id: FromPath[UUID], q: FromQuery[str] = ""
+    ) -> Response[Any]:
+        viewer = await signed_in(request)
+        return await self._checkin(request, viewer, event_id, q[:100])
+
+    async def _checkin(
+        self, request: Request[Any, Any, Any], viewer: OrganizerView, event_id: UUID, q: str
+    ) -> Response[Any]:
+        view = await roster.roster(viewer, event_id, query=q)
+        # Who can be checked in, or was: going and checked-in people, not blocked.
+        people = [
+            r for r in view.items if r["status"] in ("going", "checked_in") and not r["blocked"]
+        ]
+        return _page(
+            request,
+            "checkin.html",
+            viewer,
+            fragment="partials/signups/checkin_results.html",
+            view=view,
+            people=people,
+            q=q,
+        )
+
+    # --- shifts --------------------------------------------------------------------------------
+
+    @get("/events/{event_id:uuid}/shifts")
+    async def shift_list(
+        self, request: Request[Any, Any, Any], event_id: FromPath[UUID]
+    ) -> Response[Any]:
+        viewer = await signed_in(request)
+        return await self._shifts(request, viewer, event_id)
+
+    async def _shifts(
+        self,
+        request: Request[Any, Any, Any],
+        viewer: OrganizerView,
+        event_id: UUID,
+        *,
+        status_code: int = 200,
+        **context: Any,
+    ) -> Response[Any]:
+        view = await roster.roster(viewer, event_id)
+        return _page(
+            request,
+            "shifts.html",
+            viewer,
+            status_code=status_code,
+            view=view,
+            **context,
+        )
+
+    @post("/events/{event_id:uuid}/shifts")
+    async def shift_create(
+        self, request: Request[Any, Any, Any], event_id: FromPath[UUID]
+    ) -> Response[Any]:
+        viewer = await signed_in(request)
+        event = await events.event_for_member(viewer, event_id, "organizer")
+        form = await request.form()
+        values = forms.text_values(form, forms.SHIFT_FIELDS)
+        data, errors = forms.parse_shift(values, [])
+        try:
+            if errors:
+                shifts.clean_shift(data, event)
+            else:
+                await shifts.create_shift(viewer, event_id, data)
+        except ValidationFailed as exc:
+            errors = {**exc.errors, **errors}
+        if errors:
+            return await self._shifts(
+                request, viewer, event_id, status_code=422, values=values, errors=errors
+            )
+        return see_other(f"/organizer/events/{event_id}/shifts")
+
+    @get("/shifts/{shift_id:uuid}/edit")
+    async def shift_form(
+        self, request: Request[Any, Any, Any], shift_id: FromPath[UUID]
+    ) -> Response[Any]:
+        viewer = await signed_in(request)
+        shift, event = await shifts.for_member(viewer, shift_id)
+        return await self._shift_form(
+            request, viewer, shift, event, forms.shift_values(shift, event["timezone"]), {}
+        )
+
+    async def _shift_form(
+        self,
+        request: Request[Any, Any, Any],
+        viewer: OrganizerView,
+        shift: dict[str, Any],
+        event: dict[str, Any],
+        values: dict[str, str],
+        errors: dict[str, str],
+        moving: list[str] | None = None,
+    ) -> Response[Any]:
+        return _page(
+            request,
+            "shift_form.html",
+            viewer,
+            status_code=422 if errors else 200,
+            shift=shift,
+            event=event,
+            values=values,
+            errors=errors,
+            taking=await shifts.going_in(shift["id"]),
+            moving=set(moving or []),
+        )
+
+    @post("/shifts/{shift_id:uuid}/edit")
+    async def shift_update(
+        self, request: Request[Any, Any, Any], shift_id: FromPath[UUID]
+    ) -> Response[Any]:
+        viewer = await signed_in(request)
+        shift, event = await shifts.for_member(viewer, shift_id)
+        form = await request.form()
+        values = forms.text_values(form, forms.SHIFT_FIELDS)
+        moving = [str(v) for v in form.getall("move_to_waitlist", [])]
+        data, errors = forms.parse_shift(values, moving)
+        try:
+            if errors:
+                shifts.clean_shift(data, event)
+            else:
+                await shifts.update_shift(viewer, shift_id, data)
+        except ValidationFailed as exc:
+            errors = {**exc.errors, **errors}
+        if errors:
+            return await self._shift_form(request, viewer, shift, event, values, errors, moving)
+        return see_other(f"/organizer/events/{event['id']}/shifts")
+
+    @post("/shifts/{shift_id:uuid}/delete")
+    async def shift_delete(
+        self, request: Request[Any, Any, Any], shift_id: FromPath[UUID]
+    ) -> Response[Any]:
+        viewer = await signed_in(request)
+        _, event = await shifts.for_member(viewer, shift_id)
+        try:
+            await shifts.delete_shift(viewer, shift_id)
+        except Conflict as exc:
+            return await self._shifts(
+                request, viewer, event["id"], status_code=409, problem=exc.detail
+            )
+        return see_other(f"/organizer/events/{event['id']}/shifts")
+
+
+ROUTES: list[Any] = [OrganizerSignupPages]

@@ -1,0 +1,147 @@
+"""Places: who takes how many, what a new RSVP gets, and moving the waitlist up.
+
+A signup takes ``1 + guests`` places of its event, and of its shift if it has one,
+while it is ``going`` or ``checked_in`` and not blocked. Everything here that decides
+or changes a status runs inside the caller's ``write_transaction(lock="event:<id>")``,
+so two RSVPs for the last place are never both told "going".
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from server.signups.tables import Shift, Signup
+from server.tokens import utcnow
+
+TAKING = ("going", "checked_in")  # statuses that take places
+OPEN = ("pending", "going", "waitlisted", "checked_in")  # still wanted by the volunteer
+
+_TAKEN_BY_SLOT = """SELECT slot, COALESCE(SUM(1 + guests), 0) AS taken FROM signup
+    WHERE event = {} AND status IN ('going', 'checked_in') AND blocked = {}
+    GROUP BY slot"""
+
+
+def fits(capacity: int | None, taken: int, need: int) -> bool:
+    return capacity is None or taken + need <= capacity
+
+
+def left(capacity: int | None, taken: int) -> int | None:
+    return None if capacity is None else max(0, capacity - taken)
+
+
+@dataclass
+class Usage:
+    """Places taken in an event: in total and per slot ("" = no shift)."""
+
+    by_slot: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_slot.values())
+
+    def slot(self, slot: str) -> int:
+        return self.by_slot.get(slot, 0)
+
+    def take(self, slot: str, need: int) -> None:
+        self.by_slot[slot] = self.by_slot.get(slot, 0) + need
+
+
+async def usage(event_id: uuid.UUID) -> Usage:
+    """One indexed query (``signup_places`` covers it)."""
+    rows = await Signup.raw(_TAKEN_BY_SLOT, event_id, False).run()
+    return Usage({str(r["slot"] or ""): int(r["taken"]) for r in rows})
+
+
+async def shift_capacities(event_id: uuid.UUID) -> dict[str, int | None]:
+    rows = await Shift.select(Shift.id, Shift.capacity).where(Shift.event == event_id)
+    return {str(r["id"]): r["capacity"] for r in rows}
+
+
+def room_for(
+    event: dict[str, Any], shift_capacity: int | None, used: Usage, slot: str, need: int
+) -> bool:
+    """True when ``need`` more places fit the event and the slot's shift."""
+    return fits(event["capacity"], used.total, need) and (
+        not slot or fits(shift_capacity, used.slot(slot), need)
+    )
+
+
+async def waiting_before(event_id: uuid.UUID, slot: str, since: datetime | None) -> int:
+    """How many wait in the same queue (event and slot) ahead of ``since`` (all if None)."""
+    query = Signup.count().where(
+        (Signup.event == event_id)
+        & (Signup.slot == slot)
+        & (Signup.status == "waitlisted")
+        & (Signup.blocked == False)  # noqa: E712 - a SQL expression, not a comparison
+    )
+    if since is not None:
+        query = query.where(Signup.waitlisted_at < since)
+    return int(await query)
+
+
+@dataclass(frozen=True, slots=True)
+class Placement:
+    status: str  # going | waitlisted | pending | full
+    position: int | None = None
+
+
+async def place(
+    event: dict[str, Any], shift_capacity: int | None, slot: str, guests: int
+) -> Placement:
+    """What an RSVP for ``slot`` with ``guests`` gets right now (nothing is written)."""
+    if event["requires_approval"]:
+        return Placement("pending")
+    used = await usage(event["id"])
+    if room_for(event, shift_capacity, used, slot, 1 + guests):
+        return Placement("going")
+    if event["waitlist_enabled"]:
+        return Placement("waitlisted", await waiting_before(event["id"], slot, None) + 1)
+    return Placement("full")
+
+
+async def promote(event: dict[str, Any]) -> list[uuid.UUID]:
+    """Move the first waitlisted signups who fit to ``going`` (``promoted_at`` set).
+
+    In waitlist order; someone who does not fit (too many guests, a full shift) keeps
+    their place in the queue and the next one is tried. Returns the promoted ids.
+    """
+    waiting = (
+        await Signup.select(Signup.id, Signup.slot, Signup.guests)
+        .where(
+            (Signup.event == event["id"])
+            & (Signup.status == "waitlisted")
+            & (Signup.blocked == False)  # noqa: E712
+        )
+        .order_by(Signup.waitlisted_at)
+        .order_by(Signup.created_at)
+    )
+    if not waiting:
+        return []
+    used = await usage(event["id"])
+    capacities = await shift_capacities(event["id"])
+    promoted: list[uuid.UUID] = []
+    for row in waiting:
+        slot, need = str(row["slot"] or ""), 1 + int(row["guests"])
+        if fits(event["capacity"], used.total, 0) is False:
+            break  # over capacity already: nobody fits
+        if room_for(event, capacities.get(slot), used, slot, need):
+            used.take(slot, need)
+            promoted.append(row["id"])
+    if promoted:
+        now = utcnow()
+        await Signup.update(
+            {Signup.status: "going", Signup.promoted_at: now, Signup.updated_at: now}
+        ).where(Signup.id.is_in(promoted))
+    return promoted
+
+
+async def count_taking(event_id: uuid.UUID, slot: str) -> int:
+    """Places taken in one slot (shift) of an event."""
+    return (await usage(event_id)).slot(slot)
+
+
+def capacity_of(capacities: dict[str, int | None], slot: str) -> int | None:
+    return capacities.get(slot) if slot else None

@@ -1,0 +1,485 @@
+"""Volunteer side: RSVP, manage a signup by its secret link, "my signups" by email.
+
+Privacy rules that shape this module:
+- An RSVP's answer never depends on whether the email was already signed up: it is what
+  a newcomer would get right now. A known address gets its current status and a fresh
+  manage link by email instead (the old link stops working); nothing is duplicated.
+- Secret links (manage, my signups) carry 256 random bits, only their SHA-256 is kept,
+  and they reach the volunteer by email only.
+- A silently blocked signup looks like an ordinary waitlisted one to its volunteer.
+
+Every write runs in ``write_transaction(lock="event:<id>")``: capacity is read and taken
+under the lock, and the outbox rows commit with the change.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from server.accounts.service import normalize_email, validate_email
+from server.db import write_transaction
+from server.errors import Conflict, NotFound, ValidationFailed
+from server.events.hooks import EventChanged
+from server.events.schemas import EventOut
+from server.events.service import is_public
+from server.events.views import attendee_event, public_event
+from server.signups import notices, notify, places, rows
+from server.signups.schemas import SignupInput
+from server.signups.tables import Signup, Volunteer
+from server.tokens import hash_secret, new_secret, utcnow
+
+PHONE = re.compile(r"^\+?[0-9 ()./\-]{3,40}$")
+HOME_LINK_TTL = timedelta(days=14)
+SECRET_MAX = 200  # longer "tokens" are not ours: answer 404 without hashing megabytes
+
+
+def _bad_text(value: str) -> bool:
+    return any(ord(c) < 32 or ord(c) == 127 for c in value)
+
+
+def clean_contact(data: SignupInput) -> tuple[dict[str, Any], dict[str, str]]:
+    """Name, email, phone and guests checked without the event (every error at once)."""
+    errors: dict[str, str] = {}
+    name = " ".join(data.display_name.split())
+    if not name:
+        errors["display_name"] = "Tell the organizers what to call you."
+    elif len(name) > 100 or _bad_text(name):
+        errors["display_name"] = "Use one line of at most 100 characters."
+    email = normalize_email(data.email)
+    errors.update(validate_email(email))
+    phone = " ".join(data.phone.split())
+    if phone and not PHONE.match(phone):
+        errors["phone"] = "Enter a phone number with digits only, like +49 30 1234567."
+    if data.guests < 0:
+        errors["guests"] = "Guests cannot be a negative number."
+    values = {"display_name": name, "email": email, "phone": phone, "guests": data.guests}
+    return values, errors
+
+
+@dataclass(frozen=True, slots=True)
+class RsvpOutcome:
+    """What the person who sent the RSVP is told (the same for a known email)."""
+
+    status: str  # going | waitlisted | pending | full
+    event_id: uuid.UUID
+    shift_id: uuid.UUID | None
+    guests: int
+    position: int | None = None
+
+
+async def rsvp(event_id: uuid.UUID, data: SignupInput) -> RsvpOutcome:
+    """Sign up for an event (and maybe a shift); ``ValidationFailed`` names each bad field,
+    ``Conflict`` when the event is cancelled or over, ``NotFound`` when it is not public."""
+    values, errors = clean_contact(data)
+    async with write_transaction(lock=f"event:{event_id}"):
+        event = await rows.event(event_id)
+        if not _public(event):
+            raise NotFound("No such event")
+        rows.require_open(event)
+        shift = await rows.shift_of(event_id, data.shift_id, errors)
+        if "guests" not in errors and data.guests > event["max_guests"]:
+            errors["guests"] = _too_many_guests(event["max_guests"])
+        if errors:
+            raise ValidationFailed(errors)
+        slot = str(shift["id"]) if shift else ""
+        placed = await places.place(event, shift["capacity"] if shift else None, slot, data.guests)
+        volunteer, existing = await _known(values["email"], event_id, slot)
+        if existing is not None and existing["status"] != "cancelled":
+            # Same address again: its current status and a fresh link, by email only.
+            await notices.mark([existing["id"]], notices.STATUS)
+        elif placed.status != "full":
+            await _write_signup(event, shift, values, placed.status, volunteer, existing)
+    notices.wake()
+    return RsvpOutcome(placed.status, event_id, data.shift_id, data.guests, placed.position)
+
+
+# One query for "is this address known, and signed up for this slot already?"
+_KNOWN = """SELECT v.id AS volunteer, s.id AS signup, s.status AS status
+    FROM volunteer v LEFT JOIN signup s
+        ON s.volunteer = v.id AND s.event = {} AND s.slot = {}
+    WHERE v.email = {}"""
+
+
+async def _known(
+    email: str, event_id: uuid.UUID, slot: str
+) -> tuple[uuid.UUID | None, dict[str, Any] | None]:
+    found = await Volunteer.raw(_KNOWN, event_id, slot, email).run()
+    if not found:
+        return None, None
+    row = found[0]
+    volunteer = uuid.UUID(str(row["volunteer"]))
+    if row["signup"] is None:
+        return volunteer, None
+    return volunteer, {"id": uuid.UUID(str(row["signup"])), "status": row["status"]}
+
+
+def _public(event: dict[str, Any]) -> bool:
+    return is_public(event)
+
+
+def _too_many_guests(limit: int) -> str:
+    if limit == 0:
+        return "This event takes no guests: each person RSVPs for themselves."
+    return f"Bring at most {limit} guests."
+
+
+async def _signup_row(
+    event_id: uuid.UUID, slot: str, volunteer_id: uuid.UUID
+) -> dict[str, Any] | None:
+    row: dict[str, Any] | None = (
+        await Signup.select(*rows.SIGNUP_COLUMNS)
+        .where(
+            (Signup.event == event_id) & (Signup.slot == slot) & (Signup.volunteer == volunteer_id)
+        )
+        .first()
+    )
+    return row
+
+
+async def _volunteer(email: str) -> uuid.UUID:
+    """The volunteer with this address, created if new (safe against a concurrent RSVP
+    for another event with the same new address: ON CONFLICT DO NOTHING, then read)."""
+    inserted = (
+        await Volunteer.insert(Volunteer(email=email))
+        .on_conflict(target=Volunteer.email, action="DO NOTHING")
+        .returning(Volunteer.id)
+    )
+    if inserted:
+        return uuid.UUID(str(inserted[0]["id"]))
+    found = await rows.volunteer_id(email)
+    assert found is not None
+    return found
+
+
+async def _write_signup(
+    event: dict[str, Any],
+    shift: dict[str, Any] | None,
+    values: dict[str, Any],
+    status: str,
+    volunteer: uuid.UUID | None,
+    cancelled: dict[str, Any] | None,
+) -> None:
+    """A new signup, or a cancelled one taken up again (same row: it is unique).
+
+    Its manage link is minted when the confirmation is composed (``notices``); the hash
+    stored now belongs to a secret nobody ever sees.
+    """
+    now = utcnow()
+    fields: dict[str, Any] = {
+        "display_name": values["display_name"],
+        "phone": values["phone"],
+        "status": status,
+        "guests": values["guests"],
+        "manage_token_hash": hash_secret(new_secret()),
+        "notice": notices.STATUS,
+        "updated_at": now,
+        "waitlisted_at": now if status == "waitlisted" else None,
+        "promoted_at": None,
+        "decided_at": None,
+        "checked_in_at": None,
+        "cancelled_at": None,
+    }
+    if cancelled is not None:
+        await Signup.update({getattr(Signup, k): v for k, v in fields.items()}).where(
+            Signup.id == cancelled["id"]
+        )
+    else:
+        row = Signup(
+            event=event["id"],
+            shift=shift["id"] if shift else None,
+            slot=str(shift["id"]) if shift else "",
+            volunteer=volunteer or await _volunteer(values["email"]),
+            created_at=now,
+            **fields,
+        )
+        await Signup.insert(row)
+
+
+async def issue_manage_link(signup_id: uuid.UUID) -> str:
+    """A fresh manage secret for a signup (the old one stops working); nothing is sent.
+
+    For tests and operators: volunteers get theirs by email only.
+    """
+    token = new_secret()
+    updated = (
+        await Signup.update({Signup.manage_token_hash: hash_secret(token)})
+        .where(Signup.id == signup_id)
+        .returning(Signup.id)
+    )
+    if not updated:
+        raise NotFound("No such signup")
+    return token
+
+
+# --- a signup, seen and changed by its volunteer ------------------------------------------
+
+
+async def signup_for_token(token: str) -> uuid.UUID:
+    """The signup whose manage link carries ``token``; ``NotFound`` otherwise."""
+    if not token or len(token) > SECRET_MAX:
+        raise NotFound("This link is not valid (any more).")
+    row = (
+        await Signup.select(Signup.id).where(Signup.manage_token_hash == hash_secret(token)).first()
+    )
+    if row is None:
+        raise NotFound("This link is not valid (any more).")
+    return uuid.UUID(str(row["id"]))
+
+
+@dataclass(frozen=True, slots=True)
+class SignupView:
+    """A signup as its volunteer sees it."""
+
+    id: uuid.UUID
+    status: str  # shown status: a blocked signup reads "waitlisted"
+    display_name: str
+    guests: int
+    position: int | None
+    shift: dict[str, Any] | None
+    event: EventOut
+    shifts: list[dict[str, Any]]
+    max_guests: int
+    can_change: bool
+    can_cancel: bool
+
+    @property
+    def sees_address(self) -> bool:
+        return self.status in places.TAKING
+
+
+async def view(signup_id: uuid.UUID, base_url: str) -> SignupView:
+    row = await rows.signup(signup_id)
+    event = await rows.event(row["event"])
+    status = rows.shown_status(row)
+    position = None
+    if row["status"] == "waitlisted" and not row["blocked"]:
+        position = await places.waiting_before(event["id"], row["slot"], row["waitlisted_at"]) + 1
+    shown = attendee_event(event, base_url) if rows.going(row) else public_event(event, base_url)
+    shift = None
+    if row["shift"]:
+        shift = {
+            "id": row["shift"],
+            "role": row["shift_role"],
+            "starts_at": row["shift_starts_at"],
+            "ends_at": row["shift_ends_at"],
+        }
+    active = row["status"] in places.OPEN and rows.takes_rsvps(event)
+    return SignupView(
+        id=row["id"],
+        status=status,
+        display_name=row["display_name"],
+        guests=row["guests"],
+        position=position,
+        shift=shift,
+        event=shown,
+        shifts=await rows.shifts_of(event["id"]),
+        max_guests=event["max_guests"],
+        can_change=active and row["status"] != "checked_in",
+        can_cancel=row["status"] in ("pending", "going", "waitlisted"),
+    )
+
+
+async def change(
+    signup_id: uuid.UUID,
+    *,
+    guests: int | None = None,
+    shift_id: uuid.UUID | None = None,
+    change_shift: bool = False,
+) -> None:
+    """Other guests or another shift; a going signup keeps its place only if it fits."""
+    current = await rows.signup(signup_id)
+    event_id = current["event"]
+    async with write_transaction(lock=f"event:{event_id}"):
+        row = await rows.signup(signup_id)
+        event = await rows.event(event_id)
+        rows.require_open(event)
+        if row["status"] not in ("pending", "going", "waitlisted"):
+            raise Conflict(
+                "You are checked in: nothing to change."
+                if row["status"] == "checked_in"
+                else "This RSVP is no longer active: RSVP again on the event page."
+            )
+        errors: dict[str, str] = {}
+        new_guests = row["guests"] if guests is None else guests
+        if new_guests < 0:
+            errors["guests"] = "Guests cannot be a negative number."
+        elif new_guests > event["max_guests"]:
+            errors["guests"] = _too_many_guests(event["max_guests"])
+        shift = await rows.shift_of(event_id, shift_id, errors) if change_shift else None
+        slot = (str(shift["id"]) if shift else "") if change_shift else row["slot"]
+        if not errors and slot != row["slot"]:
+            await _free_slot(row, slot, errors)
+        if not errors and rows.going(row):
+            await _check_room(event, row, slot, new_guests, errors)
+        if errors:
+            raise ValidationFailed(errors)
+        await Signup.update(
+            {
+                Signup.guests: new_guests,
+                Signup.slot: slot,
+                Signup.shift: uuid.UUID(slot) if slot else None,
+                Signup.updated_at: utcnow(),
+            }
+        ).where(Signup.id == signup_id)
+        await _promote(event)
+    notices.wake()
+
+
+async def _free_slot(row: dict[str, Any], slot: str, errors: dict[str, str]) -> None:
+    """The (event, slot, volunteer) row must be free: a cancelled old one is dropped."""
+    other = await _signup_row(row["event"], slot, row["volunteer"])
+    if other is None:
+        return
+    if other["status"] == "cancelled":
+        await Signup.delete().where(Signup.id == other["id"])
+    else:
+        errors["shift_id"] = "You already have an RSVP for that shift."
+
+
+async def _check_room(
+    event: dict[str, Any], row: dict[str, Any], slot: str, guests: int, errors: dict[str, str]
+) -> None:
+    used = await places.usage(event["id"])
+    used.take(row["slot"], -(1 + row["guests"]))  # this signup's own places are free to reuse
+    capacities = await places.shift_capacities(event["id"])
+    if not places.room_for(event, capacities.get(slot), used, slot, 1 + guests):
+        shift_full = slot and not places.fits(capacities.get(slot), used.slot(slot), 1 + guests)
+        if shift_full and slot != row["slot"]:
+            errors["shift_id"] = "That shift is full: you keep your current place."
+        else:
+            errors["guests"] = "There are not enough places left for that many guests."
+
+
+async def _promote(event: dict[str, Any]) -> list[uuid.UUID]:
+    """Move the waitlist up; those who got a place will hear (inside the transaction)."""
+    promoted = await places.promote(event)
+    await notices.mark(promoted, notices.PROMOTED)
+    return promoted
+
+
+async def cancel(signup_id: uuid.UUID) -> None:
+    """The volunteer cancels; their places go to the waitlist at once."""
+    current = await rows.signup(signup_id)
+    async with write_transaction(lock=f"event:{current['event']}"):
+        row = await rows.signup(signup_id)
+        if row["status"] in ("cancelled", "declined"):
+            return  # already out: cancelling twice is fine
+        if row["status"] == "checked_in":
+            raise Conflict("You are checked in: ask an organizer on site.")
+        now = utcnow()
+        await Signup.update(
+            {Signup.status: "cancelled", Signup.cancelled_at: now, Signup.updated_at: now}
+        ).where(Signup.id == signup_id)
+        event = await rows.event(row["event"])
+        await notify.stopped(event["id"], row["email"])
+        await _remind_other_signups(event, row)
+        if rows.going(row):
+            await _promote(event)
+    notices.wake()
+
+
+async def _remind_other_signups(event: dict[str, Any], row: dict[str, Any]) -> None:
+    """Reminders are per address and event: keep them if another shift is still going."""
+    others = await Signup.select(*rows.SIGNUP_COLUMNS).where(
+        (Signup.event == event["id"])
+        & (Signup.volunteer == row["volunteer"])
+        & (Signup.id != row["id"])
+    )
+    still = [o["id"] for o in others if rows.going(o)]
+    await notices.mark(still[:1], notices.REMIND)
+
+
+# --- "my signups" ---------------------------------------------------------------------------
+
+
+async def request_home_link(email: str) -> None:
+    """Email the "my signups" link if the address is known; the same (silent) answer
+    otherwise. A new link replaces the old one."""
+    email = normalize_email(email)
+    errors = validate_email(email)
+    if errors:
+        raise ValidationFailed(errors)
+    async with write_transaction():
+        row = (
+            await Volunteer.select(Volunteer.id, Volunteer.locale)
+            .where(Volunteer.email == email)
+            .first()
+        )
+        if row is None:
+            return
+        token = new_secret()
+        await Volunteer.update(
+            {Volunteer.home_token_hash: hash_secret(token), Volunteer.home_token_at: utcnow()}
+        ).where(Volunteer.id == row["id"])
+        await notify.home_link(email, token, row["locale"])
+
+
+async def issue_home_link(email: str) -> str:
+    """A fresh "my signups" secret for a known address, nothing sent (tests, operators)."""
+    token = new_secret()
+    updated = (
+        await Volunteer.update(
+            {Volunteer.home_token_hash: hash_secret(token), Volunteer.home_token_at: utcnow()}
+        )
+        .where(Volunteer.email == normalize_email(email))
+        .returning(Volunteer.id)
+    )
+    if not updated:
+        raise NotFound("No such volunteer")
+    return token
+
+
+async def volunteer_for_home_token(token: str) -> uuid.UUID:
+    if not token or len(token) > SECRET_MAX:
+        raise NotFound("This link is not valid (any more).")
+    row = (
+        await Volunteer.select(Volunteer.id, Volunteer.home_token_at)
+        .where(Volunteer.home_token_hash == hash_secret(token))
+        .first()
+    )
+    if row is None or row["home_token_at"] is None:
+        raise NotFound("This link is not valid (any more).")
+    if row["home_token_at"] + HOME_LINK_TTL < utcnow():
+        raise NotFound("This link has expired: ask for a new one.")
+    return uuid.UUID(str(row["id"]))
+
+
+async def home(volunteer_id: uuid.UUID, base_url: str) -> list[SignupView]:
+    """Every signup of the volunteer, soonest event first."""
+    ids = await Signup.select(Signup.id).where(Signup.volunteer == volunteer_id)
+    views = [await view(r["id"], base_url) for r in ids]
+    return sorted(
+        views,
+        key=lambda v: (v.event.starts_at, v.shift["starts_at"] if v.shift else v.event.starts_at),
+    )
+
+
+async def signup_of_volunteer(volunteer_id: uuid.UUID, signup_id: uuid.UUID) -> uuid.UUID:
+    row = await Signup.select(Signup.volunteer).where(Signup.id == signup_id).first()
+    if row is None or row["volunteer"] != volunteer_id:
+        raise NotFound("No such signup")
+    return signup_id
+
+
+# --- the events hook ----------------------------------------------------------------------
+
+
+async def on_event_changed(change: EventChanged) -> None:
+    """Runs inside the event's write transaction (``events.hooks``): more places may move
+    the waitlist up; a change or cancellation is told to everyone still signed up."""
+    after = change.after
+    if after["status"] == "published":
+        await _promote(after)
+    if change.cancelled:
+        kind = "event_cancelled"
+    elif change.calendar_visible and after["status"] == "published":
+        kind = "event_changed"
+    else:
+        return
+    await notify.event_notice(
+        after, await rows.open_recipients(change.event_id), kind, change.before
+    )

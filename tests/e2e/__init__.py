@@ -1,0 +1,1 @@
+"""Browser tests (Chromium via Playwright) and the live-server harness they share."""
