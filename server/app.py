@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from urllib.parse import urlsplit
 
 from litestar import Litestar, MediaType, Response, get
+from litestar.config.allowed_hosts import AllowedHostsConfig
 from litestar.config.response_cache import ResponseCacheConfig
 from litestar.datastructures import CacheControlHeader, State
 from litestar.middleware import DefineMiddleware
@@ -21,7 +23,9 @@ from litestar.stores.registry import StoreRegistry
 from server import db
 from server.accounts import api as accounts_api
 from server.accounts import pages as accounts_pages
+from server.accounts import security_pages as accounts_security
 from server.accounts import service as accounts_service
+from server.accounts import twofactor as accounts_twofactor
 from server.actions import api as actions_api
 from server.actions import pages as actions_pages
 from server.calendar import routes as calendar_routes
@@ -33,11 +37,12 @@ from server.mail import notices as mail_notices
 from server.mail import pages as mail_pages
 from server.mail import service as mail_service
 from server.mail import worker as mail_worker
+from server.privacy import pages as privacy_pages
+from server.settings import Settings
 from server.signups import api as signups_api
 from server.signups import notices as signups_notices
 from server.signups import pages as signups_pages
 from server.signups import service as signups_service
-from server.settings import Settings
 from server.web import pwa, templates
 from server.web.errors import EXCEPTION_HANDLERS
 from server.web.security import BearerAwareCSRFMiddleware, csrf_config, security_headers_hook
@@ -80,6 +85,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     # Mail: site settings for messages; reminders follow moved events, invitations go out
     # by email. Listeners run inside the write transaction of the change they react to.
     mail_service.configure(settings)
+    accounts_twofactor.configure(settings.secret_key)  # encrypts TOTP secrets at rest
     events_hooks.subscribe(mail_notices.on_event_changed)
     # Signups: more places move the waitlist up; attendees hear of changes and cancellations.
     events_hooks.subscribe(signups_service.on_event_changed)
@@ -116,6 +122,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 include_in_schema=False,
             ),
             *accounts_pages.ROUTES,
+            *accounts_security.ROUTES,
+            *privacy_pages.ROUTES,
             *accounts_api.ROUTES,
             *events_pages.ROUTES,
             *events_api.ROUTES,
@@ -140,7 +148,18 @@ def create_app(settings: Settings | None = None) -> Litestar:
         template_config=templates.template_config(),
         stores=_stores(settings),
         response_cache_config=ResponseCacheConfig(store="response_cache"),
-        exception_handlers=EXCEPTION_HANDLERS,
+        exception_handlers={
+            **EXCEPTION_HANDLERS,
+            # Members of an organization that requires 2FA they lack: set-up page / 403.
+            accounts_service.TwoFactorRequired: accounts_security.handle_two_factor_required,
+        },
+        # In production only requests for BASE_URL's host are answered (no Host-header
+        # tricks with links in emails or cache poisoning); development accepts any host.
+        allowed_hosts=(
+            AllowedHostsConfig(allowed_hosts=[urlsplit(settings.base_url).hostname or ""])
+            if settings.is_production
+            else None
+        ),
         openapi_config=OpenAPIConfig(
             title="Muster API",
             version="1.0.0",
@@ -167,6 +186,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
         state=State({"settings": settings}),
         debug=False,  # tracebacks never reach a client; they are logged instead
     )
-    # /events/<id>.ics: Litestar cannot put a suffix after a path parameter.
-    app.asgi_handler = calendar_routes.with_event_ics_paths(app.asgi_handler)
+    # /events/<id>.ics (Litestar cannot put a suffix after a path parameter) and feed 304s.
+    app.asgi_handler = calendar_routes.with_calendar_paths(app.asgi_handler)
     return app

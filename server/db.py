@@ -14,13 +14,14 @@ import logging
 import sqlite3
 import weakref
 from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
-from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType
 from piccolo.table import Table
 
 log = logging.getLogger(__name__)
@@ -83,20 +84,71 @@ async def start(db: Engine) -> None:
 async def stop(db: Engine) -> None:
     if isinstance(db, PostgresEngine):
         await db.close_connection_pool()
+    elif isinstance(db, SQLiteEngine):
+        await _close_writer_connection(db.path)
 
 
-_WRITERS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
+@dataclass
+class _SqliteWriter:
+    """This event loop's SQLite writer: a lock that queues the process's writers in order,
+    and one long-lived connection they take turns on. (Writers waiting in SQLite's busy
+    handler instead sleep in growing steps of up to 100 ms: under concurrent RSVPs that
+    sleeping, not the work, made the latency; and Piccolo opens a new connection, with
+    its own thread, for every transaction.)"""
+
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    connections: dict[str, Any] = field(default_factory=dict)
+
+
+# Per event loop: a CLI may run several loops, one after another.
+_WRITERS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _SqliteWriter] = (
     weakref.WeakKeyDictionary()
 )
 
 
-def _sqlite_writer() -> asyncio.Lock:
-    """This event loop's SQLite writer lock (a CLI may run several loops, one after another)."""
+def _sqlite_writer() -> _SqliteWriter:
     loop = asyncio.get_running_loop()
-    lock = _WRITERS.get(loop)
-    if lock is None:
-        lock = _WRITERS[loop] = asyncio.Lock()
-    return lock
+    writer = _WRITERS.get(loop)
+    if writer is None:
+        writer = _WRITERS[loop] = _SqliteWriter()
+    return writer
+
+
+async def _close_writer_connection(path: str) -> None:
+    with contextlib.suppress(RuntimeError):  # no running loop: nothing was opened in it
+        connection = _sqlite_writer().connections.pop(path, None)
+        if connection is not None:
+            with contextlib.suppress(Exception):
+                await connection.close()
+
+
+class _WriterTransaction(SQLiteTransaction):
+    """``BEGIN IMMEDIATE`` on the loop's writer connection, which stays open afterwards."""
+
+    async def get_connection(self) -> Any:
+        writer = _sqlite_writer()
+        connection = writer.connections.get(self.engine.path)
+        if connection is None:
+            connection = await self.engine.get_connection()
+            writer.connections[self.engine.path] = connection
+        return connection
+
+    async def __aexit__(self, exception_type: Any, exception: Any, traceback: Any) -> bool:
+        if self._parent:
+            return exception is None
+        try:
+            if exception:
+                if not self._rolled_back:
+                    await self.rollback()
+            elif not self._committed and not self._rolled_back:
+                await self.commit()
+        except BaseException:
+            # The connection's state is unknown now: the next writer starts afresh.
+            await _close_writer_connection(self.engine.path)
+            raise
+        finally:
+            self.engine.current_transaction.reset(self.context)
+        return exception is None
 
 
 @contextlib.asynccontextmanager
@@ -115,12 +167,12 @@ async def write_transaction(lock: str | None = None) -> AsyncIterator[Any]:
             async with db.transaction(transaction_type=TransactionType.immediate) as tx:
                 yield tx
             return
-        # Writers of this process queue here, in order, instead of in SQLite's busy handler,
-        # which sleeps in growing steps (up to 100 ms) between retries: under concurrent
-        # RSVPs that sleeping, not the work, made the latency (p99 of seconds).
-        async with _sqlite_writer(), db.transaction(
-            transaction_type=TransactionType.immediate
-        ) as tx:
+        # This process's writers queue on one lock and share one connection (see
+        # _SqliteWriter); other processes wait in SQLite's busy handler.
+        async with (
+            _sqlite_writer().lock,
+            _WriterTransaction(db, transaction_type=TransactionType.immediate) as tx,
+        ):
             yield tx
         return
     async with db.transaction() as tx:

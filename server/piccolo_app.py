@@ -4,10 +4,18 @@ from pathlib import Path
 
 from piccolo.conf.apps import AppConfig
 
-from server.accounts.tables import ApiToken, Invitation, Membership, Organization, Organizer
+from server.accounts.tables import (
+    ApiToken,
+    Invitation,
+    Membership,
+    Organization,
+    Organizer,
+    RecoveryCode,
+)
 from server.actions.tables import ActionCompletion, ActionTarget, ActionTask
 from server.events.tables import Campaign, ChangeCounter, Event
 from server.mail.tables import Outbox, Suppression, UnsubscribeToken
+from server.privacy.tables import Report
 from server.signups.tables import Shift, Signup, Volunteer
 
 APP_CONFIG = AppConfig(
@@ -19,6 +27,7 @@ APP_CONFIG = AppConfig(
         Membership,
         Invitation,
         ApiToken,
+        RecoveryCode,
         Campaign,
         Event,
         ChangeCounter,
@@ -31,6 +40,7 @@ APP_CONFIG = AppConfig(
         ActionTask,
         ActionTarget,
         ActionCompletion,
+        Report,
     ],
     migration_dependencies=[],
     commands=[],

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import httpx
 import pytest
+from litestar import Litestar
+from litestar.routes import HTTPRoute
 
 from server.web import pwa
 from server.web.templates import STATIC_DIR, TEMPLATE_DIR, static_url
@@ -233,3 +235,27 @@ def test_axe_core_is_vendored_for_the_tests_only() -> None:
     assert hashlib.sha256((AXE_VENDOR / name).read_bytes()).hexdigest() == digest
     # Never served to users: nothing under web/ mentions or ships it.
     assert not list(STATIC_DIR.rglob("axe*"))
+
+
+def _example(route_path: str) -> str:
+    """A concrete path for a route template such as /my/{token:str}/rsvp/{id:uuid}."""
+    path = re.sub(r"\{[^}:]+:uuid\}", "0b1c2d3e-4f50-4a6b-8c7d-9e0f1a2b3c4d", route_path)
+    return re.sub(r"\{[^}:]+(?::[a-z]+)?\}", "t0ken", path)
+
+
+def test_the_worker_keeps_only_a_volunteers_own_pages(app: Litestar) -> None:
+    """Each pattern names pages that exist; none names an organizer page, API or feed."""
+    pages = {
+        _example(route.path)
+        for route in app.routes
+        if isinstance(route, HTTPRoute) and "GET" in route.methods
+    }
+    keep = [re.compile(pattern) for pattern in pwa.KEEP_OFFLINE]
+    for pattern in keep:
+        assert any(pattern.search(path) for path in pages), f"{pattern.pattern} matches no page"
+    kept = {path for path in pages if any(pattern.search(path) for pattern in keep)}
+    assert "/my/t0ken" in kept and "/m/t0ken" in kept and "/actions" in kept
+    for path in kept:
+        assert not path.startswith(("/organizer", "/admin", "/api/", "/feeds/")), path
+        assert not path.endswith((".ics", ".csv")), path
+    assert not {"/", "/my-signups", "/login", "/offline", "/forget"} & kept

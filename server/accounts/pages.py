@@ -10,6 +10,7 @@ anonymous visitors to ``/login?next=<this page>`` (303).
 
 from __future__ import annotations
 
+import time
 from typing import Any
 from urllib.parse import quote, urlsplit
 from uuid import UUID
@@ -19,11 +20,11 @@ from litestar.exceptions import HTTPException
 from litestar.params import FromPath
 from litestar.response import Redirect
 
-from server.accounts import service
+from server.accounts import service, twofactor
 from server.accounts.service import OrganizerView
 from server.errors import Conflict, NotFound, ValidationFailed
 from server.settings import Settings
-from server.web.auth import SESSION_KEY, current_organizer
+from server.web.auth import SESSION_GENERATION, SESSION_KEY, current_organizer
 from server.web.ratelimit import enforce
 from server.web.templates import render
 
@@ -83,6 +84,16 @@ async def signed_in(request: Request[Any, Any, Any], next_path: str | None = Non
 async def start_session(request: Request[Any, Any, Any], organizer: OrganizerView) -> None:
     """Sign in with a brand-new session id, so an id planted before login is worthless.
 
+    The session records the organizer's session generation: "sign out everywhere" bumps
+    it, and web/auth.current_organizer then refuses every older session.
+    """
+    generation = await service.session_generation(organizer.id)
+    await new_session(request, {SESSION_KEY: str(organizer.id), SESSION_GENERATION: generation})
+
+
+async def new_session(request: Request[Any, Any, Any], data: dict[str, Any]) -> None:
+    """Replace the session, and its id, with ``data``.
+
     Litestar's server-side backend keeps the id from the request's cookie even after
     ``clear_session()``; dropping the cookie from the parsed (shared, per-request) cookie
     map makes it mint a new id for the response. The old session is deleted from the store.
@@ -95,7 +106,15 @@ async def start_session(request: Request[Any, Any, Any], organizer: OrganizerVie
         if old:
             await store.delete(old)
     request.clear_session()
-    request.set_session({SESSION_KEY: str(organizer.id)})
+    request.set_session(data)
+
+
+PENDING_2FA = "pending_2fa"
+PENDING_TTL_S = 300  # the code must follow the password within five minutes
+
+
+def pending_two_factor(who: OrganizerView, next_path: str | None) -> dict[str, Any]:
+    return {PENDING_2FA: {"id": str(who.id), "next": next_path or "", "at": int(time.time())}}
 
 
 def see_other(path: str) -> Redirect:
@@ -199,6 +218,11 @@ class SessionPages(Controller):
                 values={"email": values["email"]},
                 next=next_path,
             )
+        if await twofactor.is_enabled(who.id):
+            # Half signed in: the session names who still owes a code, and grants nothing
+            # else (web/auth reads only SESSION_KEY). A fresh id here too.
+            await new_session(request, pending_two_factor(who, next_path))
+            return see_other("/login/2fa")
         await start_session(request, who)
         return see_other(next_path or DEFAULT_AFTER_LOGIN)
 

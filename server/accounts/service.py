@@ -88,6 +88,7 @@ class OrganizationView:
     description: str
     approved: bool
     role: Role | None = None  # the viewer's role, when listed for a member
+    require_2fa: bool = False  # members must use two-factor sign-in to see its data
 
 
 def normalize_email(email: str) -> str:
@@ -176,6 +177,29 @@ async def organizer_by_id(organizer_id: str | uuid.UUID) -> OrganizerView | None
     return _organizer_view(row) if row else None
 
 
+async def organizer_for_session(
+    organizer_id: str | uuid.UUID, generation: int
+) -> OrganizerView | None:
+    """The session's organizer, unless "sign out everywhere" ran since the session began."""
+    try:
+        key = uuid.UUID(str(organizer_id))
+    except ValueError:
+        return None
+    row = await Organizer.select().where(Organizer.id == key).first()
+    if row is None or row["session_generation"] != generation:
+        return None
+    return _organizer_view(row)
+
+
+async def session_generation(organizer_id: uuid.UUID) -> int:
+    row = (
+        await Organizer.select(Organizer.session_generation)
+        .where(Organizer.id == organizer_id)
+        .first()
+    )
+    return int(row["session_generation"]) if row else 0
+
+
 async def make_admin(email: str, password: str | None = None) -> tuple[OrganizerView, bool]:
     """Promote an existing organizer, or create one (needs ``password``). Returns (who, created)."""
     email = normalize_email(email)
@@ -212,37 +236,76 @@ async def create_organization(
     return OrganizationView(org.id, org.name, org.description, False, "owner")
 
 
-async def membership_role(
-    organizer: OrganizerView | None, organization_id: uuid.UUID
-) -> Role | None:
-    if organizer is None:
-        return None
-    role = (
-        await Membership.select(Membership.role)
+class TwoFactorRequired(PermissionDenied):
+    """The organization requires two-factor sign-in and this member has not set it up.
+
+    Pages answer with a redirect to the enrolment page, the API with 403 problem+json
+    (server/app.py registers the handler): the member exists, so 403 tells them nothing new.
+    """
+
+    title = "Two-factor sign-in required"
+
+
+TWO_FACTOR_REQUIRED = (
+    "This organization requires two-factor sign-in: set it up at /organizer/security first."
+)
+
+
+async def _membership(organizer_id: uuid.UUID, organization_id: uuid.UUID) -> dict[str, Any] | None:
+    """The membership with what the 2FA gate needs, in one query."""
+    row: dict[str, Any] | None = (
+        await Membership.select(
+            Membership.role,
+            Membership.organization.require_2fa.as_alias("require_2fa"),
+            Membership.organizer.totp_enabled_at.as_alias("totp_enabled_at"),
+        )
         .where(
-            (Membership.organizer == organizer.id) & (Membership.organization == organization_id)
+            (Membership.organizer == organizer_id) & (Membership.organization == organization_id)
         )
         .first()
     )
-    return role["role"] if role else None
+    return row
+
+
+def _gated(row: dict[str, Any]) -> bool:
+    return bool(row["require_2fa"]) and row["totp_enabled_at"] is None
+
+
+async def membership_role(
+    organizer: OrganizerView | None, organization_id: uuid.UUID
+) -> Role | None:
+    """The organizer's role, or None — also while the organization requires 2FA they lack:
+    until then they see only what the public sees."""
+    if organizer is None:
+        return None
+    row = await _membership(organizer.id, organization_id)
+    if row is None or _gated(row):
+        return None
+    return cast(Role, row["role"])
 
 
 async def member_organization_ids(organizer: OrganizerView | None) -> list[uuid.UUID]:
     if organizer is None:
         return []
-    rows = await Membership.select(Membership.organization).where(
-        Membership.organizer == organizer.id
-    )
-    return [r["organization"] for r in rows]
+    rows = await Membership.select(
+        Membership.organization,
+        Membership.organization.require_2fa.as_alias("require_2fa"),
+        Membership.organizer.totp_enabled_at.as_alias("totp_enabled_at"),
+    ).where(Membership.organizer == organizer.id)
+    return [r["organization"] for r in rows if not _gated(r)]
 
 
 async def require_role(
     organizer: OrganizerView | None, organization_id: uuid.UUID, at_least: Role
 ) -> Role:
-    """The caller's role; ``NotFound`` for non-members, ``PermissionDenied`` below ``at_least``."""
-    role = await membership_role(organizer, organization_id)
-    if role is None:
+    """The caller's role; ``NotFound`` for non-members, ``PermissionDenied`` below ``at_least``,
+    ``TwoFactorRequired`` for members of an organization that requires 2FA they lack."""
+    row = await _membership(organizer.id, organization_id) if organizer else None
+    if row is None:
         raise NotFound("No such organization")
+    if _gated(row):
+        raise TwoFactorRequired(TWO_FACTOR_REQUIRED)
+    role = cast(Role, row["role"])
     if ROLE_RANK[role] < ROLE_RANK[at_least]:
         raise PermissionDenied(f"This needs the {at_least} role.")
     return role
@@ -250,7 +313,12 @@ async def require_role(
 
 def _org_view(row: dict[str, Any], role: Role | None = None) -> OrganizationView:
     return OrganizationView(
-        row["id"], row["name"], row["description"], row["approved_at"] is not None, role
+        row["id"],
+        row["name"],
+        row["description"],
+        row["approved_at"] is not None,
+        role,
+        bool(row.get("require_2fa")),
     )
 
 
@@ -425,7 +493,7 @@ async def accept_invitation(organizer: OrganizerView, secret: str) -> uuid.UUID:
         )
         if not claimed:
             raise NotFound("This invitation link is invalid, used or expired.")
-        if await membership_role(organizer, organization_id) is None:
+        if await _membership(organizer.id, organization_id) is None:
             await Membership(
                 organization=organization_id, organizer=organizer.id, role=invitation["role"]
             ).save()

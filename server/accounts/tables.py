@@ -4,6 +4,7 @@ from piccolo.columns import (
     UUID,
     Boolean,
     ForeignKey,
+    Integer,
     Text,
     Timestamptz,
     Varchar,
@@ -22,6 +23,14 @@ class Organizer(Table, tablename="organizer"):
     is_admin = Boolean(default=False)
     locale = Varchar(length=16, default="en")
     created_at = Timestamptz(default=TimestamptzNow())
+    # Two-factor sign-in (accounts/twofactor.py). The TOTP secret is Fernet-encrypted with a
+    # key derived from SECRET_KEY; it is set at enrolment and active once totp_enabled_at is.
+    totp_secret = Text(default="")
+    totp_enabled_at = Timestamptz(null=True, default=None)
+    # The last accepted 30-second step: a code is never accepted twice (replay).
+    totp_last_step = Integer(default=0)
+    # Sessions carry the generation they were made in; "sign out everywhere" bumps it.
+    session_generation = Integer(default=0)
 
 
 class Organization(Table, tablename="organization"):
@@ -34,6 +43,8 @@ class Organization(Table, tablename="organization"):
     approved_at = Timestamptz(null=True, default=None)
     approved_by = ForeignKey(Organizer, null=True)
     approval_note = Text(default="")
+    # Owners may require two-factor sign-in of every member before they see its data.
+    require_2fa = Boolean(default=False)
 
 
 class Membership(Table, tablename="membership"):
@@ -70,3 +81,12 @@ class ApiToken(Table, tablename="api_token"):
     created_at = Timestamptz(default=TimestamptzNow())
     last_used_at = Timestamptz(null=True, default=None)
     revoked_at = Timestamptz(null=True, default=None)
+
+
+class RecoveryCode(Table, tablename="recovery_code"):
+    """Single-use two-factor recovery codes; only their SHA-256 is stored."""
+
+    id = UUID(primary_key=True)
+    organizer = ForeignKey(Organizer, index=True)
+    code_hash = Varchar(length=64, unique=True)
+    used_at = Timestamptz(null=True, default=None)

@@ -39,6 +39,9 @@ DEFAULT_OUTCOMES = ("done",)
 # A call nobody answered is worth recording (the organizer sees it), but it is not an
 # action taken: it does not count towards the goal.
 UNCOUNTED = ("no_answer",)
+# Completions per client address and minute (pages and API together): generous for a
+# phone bank behind one address, low enough that nobody inflates a count by script.
+COMPLETION_LIMIT = 60
 KEY_RE = re.compile(r"^[A-Za-z0-9_\-]{8,100}$")
 MAX_NOTE = 2000
 

@@ -16,6 +16,7 @@ from datetime import timedelta
 
 from server.accounts.service import OrganizerView
 from server.actions import service
+from server.actions import targets as target_service
 from server.actions.schemas import TargetInput, TaskInput
 from server.actions.tables import ActionCompletion
 from server.events import service as events
@@ -255,7 +256,7 @@ async def load_actions(
             data = TaskInput(**{**_fields(data), "event_id": by_city[demo.event_city]})
         task = await service.create_task(organizer, campaign_id, data)
         for target in demo.targets:
-            await service.add_target(organizer, task["id"], target)
+            await target_service.add_target(organizer, task["id"], target)
         tasks.append(task)
     await _sample_completions(tasks, campaign_id)
     return len(tasks)

@@ -16,6 +16,7 @@ from litestar.params import FromPath, FromQuery
 from server.accounts.pages import SignInRequired, see_other, signed_in, to_login
 from server.accounts.service import OrganizerView
 from server.actions import completions, forms, results, service
+from server.actions import targets as target_service
 from server.errors import ValidationFailed
 from server.events import service as events
 from server.web.templates import render
@@ -60,7 +61,7 @@ class OrganizerActionPages(Controller):
         access = await service.campaign_access(viewer, campaign_id)
         tasks = await service.campaign_tasks(viewer, campaign_id, include_archived=True)
         counts = await completions.counts_by_task([t["id"] for t in tasks])
-        targets = await service.targets_of([t["id"] for t in tasks])
+        targets = await target_service.targets_of([t["id"] for t in tasks])
         return _page(
             request,
             "manage.html",
@@ -86,7 +87,7 @@ class OrganizerActionPages(Controller):
         target_errors: dict[str, str] | None = None,
     ) -> Response[Any]:
         org_events = await events.organization_events(viewer, campaign["organization"])
-        targets = (await service.targets_of([task["id"]]))[task["id"]] if task else []
+        targets = (await target_service.targets_of([task["id"]]))[task["id"]] if task else []
         failed = bool(errors) or bool(target_errors)
         return _page(
             request,
@@ -187,7 +188,7 @@ class OrganizerActionPages(Controller):
         task = await service.task_for_member(viewer, task_id, "organizer")
         values = forms.form_values(await request.form(), forms.TARGET_FIELDS)
         try:
-            await service.add_target(viewer, task_id, forms.parse_target(values))
+            await target_service.add_target(viewer, task_id, forms.parse_target(values))
         except ValidationFailed as exc:
             campaign = await service.campaign_for_member(viewer, task["campaign"])
             return await self._task_form(
@@ -207,7 +208,7 @@ class OrganizerActionPages(Controller):
         self, request: Request[Any, Any, Any], target_id: FromPath[UUID]
     ) -> Response[Any]:
         viewer = await signed_in(request)
-        target, task = await service.target_for_member(viewer, target_id)
+        target, task = await target_service.target_for_member(viewer, target_id)
         return _page(
             request,
             "target_form.html",
@@ -223,10 +224,10 @@ class OrganizerActionPages(Controller):
         self, request: Request[Any, Any, Any], target_id: FromPath[UUID]
     ) -> Response[Any]:
         viewer = await signed_in(request)
-        target, task = await service.target_for_member(viewer, target_id)
+        target, task = await target_service.target_for_member(viewer, target_id)
         values = forms.form_values(await request.form(), forms.TARGET_FIELDS)
         try:
-            await service.update_target(viewer, target_id, forms.parse_target(values))
+            await target_service.update_target(viewer, target_id, forms.parse_target(values))
         except ValidationFailed as exc:
             return _page(
                 request,
@@ -246,7 +247,7 @@ class OrganizerActionPages(Controller):
         self, request: Request[Any, Any, Any], target_id: FromPath[UUID]
     ) -> Response[Any]:
         viewer = await signed_in(request)
-        task_id = await service.delete_target(viewer, target_id)
+        task_id = await target_service.delete_target(viewer, target_id)
         return see_other(f"/organizer/actions/{task_id}/edit#targets")
 
     async def _after(self, viewer: OrganizerView, task_id: UUID) -> Response[Any]:

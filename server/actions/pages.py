@@ -19,13 +19,12 @@ from litestar.params import FromPath, FromQuery
 
 from server.accounts.pages import see_other
 from server.actions import completions, forms, service, tie, views
+from server.actions import targets as target_service
 from server.actions.organizer import OrganizerActionPages
 from server.errors import NotFound, ValidationFailed
 from server.web.auth import current_organizer
 from server.web.ratelimit import enforce
 from server.web.templates import render
-
-COMPLETION_LIMIT = 60
 
 
 def new_key() -> str:
@@ -62,11 +61,11 @@ async def _campaign_page(
     if country_param.strip():
         country, _ = service.clean_country(country_param, allow_any=False)
     tasks, progress = await completions.campaign_progress(viewer, campaign_id)
-    targets = await service.targets_of([t["id"] for t in tasks])
+    targets = await target_service.targets_of([t["id"] for t in tasks])
     cards, elsewhere = [], 0
     for task in tasks:
         mine = targets[task["id"]]
-        target = service.target_for_country(mine, country) if mine else None
+        target = target_service.target_for_country(mine, country) if mine else None
         if country and mine and target is None:
             elsewhere += 1  # nobody to contact in the volunteer's country yet
             continue
@@ -123,7 +122,7 @@ async def mark_done(
     request: Request[Any, Any, Any], campaign_id: FromPath[UUID], task_id: FromPath[UUID]
 ) -> Response[Any]:
     """Record a completion; 303 back to the page (htmx swaps just the task's card)."""
-    await enforce(request, "action-completion", limit=COMPLETION_LIMIT)
+    await enforce(request, "action-completion", limit=completions.COMPLETION_LIMIT)
     form = await request.form()
     values = forms.form_values(form, forms.COMPLETION_FIELDS)
     viewer = await current_organizer(request)

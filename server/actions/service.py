@@ -1,4 +1,4 @@
-"""Action rules: tasks and their per-country targets (completions live in completions.py).
+"""Action rules: tasks (targets live in targets.py, completions in completions.py).
 
 Plain async functions over the actions tables. Writers need the organizer role in the
 campaign's organization; non-members get ``NotFound`` for anything not public
@@ -14,8 +14,8 @@ from typing import Any
 from server.accounts import service as accounts
 from server.accounts.service import OrganizerView, Role
 from server.actions import scripts
-from server.actions.schemas import TargetInput, TaskInput
-from server.actions.tables import ActionTarget, ActionTask
+from server.actions.schemas import TaskInput
+from server.actions.tables import ActionTask
 from server.db import write_transaction
 from server.errors import NotFound, ValidationFailed
 from server.events import service as events
@@ -25,25 +25,7 @@ from server.tokens import utcnow
 KINDS = ("call", "email", "letter", "petition", "donate", "share", "custom")
 ANY_COUNTRY = "any"
 TASK_LIMITS = {"title": 200, "instructions": 5000, "subject": 300, "script": 10_000}
-TARGET_LIMITS = {
-    "name": 200,
-    "organisation": 200,
-    "phone": 40,
-    "email": 254,
-    "postal_address": 1000,
-    "url": 500,
-    "office_hours": 200,
-    "language": 100,
-}
 MULTILINE = ("instructions", "script", "postal_address")
-# What a target of each kind must have, so the one-tap button has something to open.
-TARGET_NEEDS: dict[str, tuple[tuple[str, ...], str]] = {
-    "call": (("phone",), "A call needs a phone number."),
-    "email": (("email", "url"), "Give an email address or a contact form link."),
-    "letter": (("postal_address", "email"), "Give a postal address (or an email address)."),
-    "petition": (("url",), "Give the petition's link."),
-    "donate": (("url",), "Give the donation page's link."),
-}
 MAX_TASKS = 100
 
 
@@ -75,7 +57,7 @@ def clean_country(value: str, *, allow_any: bool) -> tuple[str, str | None]:
     return "", f"Use a two-letter ISO country code, like NO or CA{hint}."
 
 
-def _text(values: dict[str, str], limits: dict[str, int], errors: dict[str, str]) -> None:
+def check_text(values: dict[str, str], limits: dict[str, int], errors: dict[str, str]) -> None:
     for name, limit in limits.items():
         text = values[name]
         if len(text) > limit:
@@ -99,7 +81,7 @@ async def clean_task(
         errors["kind"] = "Choose one of: " + ", ".join(KINDS) + "."
     if not values["title"]:
         errors["title"] = "Give the action a title, like “Call your border police”."
-    _text(values, TASK_LIMITS, errors)
+    check_text(values, TASK_LIMITS, errors)
     for name in ("subject", "script"):
         if name not in errors:
             try:
@@ -327,119 +309,3 @@ async def linked_event(row: dict[str, Any]) -> dict[str, Any] | None:
     except NotFound:
         return None
     return found.row
-
-
-# --- targets ---------------------------------------------------------------------------
-
-
-def clean_target(data: TargetInput, kind: str) -> dict[str, Any]:
-    values = {name: str(getattr(data, name)).strip() for name in TARGET_LIMITS}
-    errors: dict[str, str] = {}
-    country, problem = clean_country(data.country, allow_any=True)
-    if problem:
-        errors["country"] = problem
-    if not values["name"]:
-        errors["name"] = "Name the person or office, like “Border police switchboard”."
-    _text(values, TARGET_LIMITS, errors)
-    if "phone" not in errors and (problem := scripts.phone_error(values["phone"])):
-        errors["phone"] = problem
-    if "email" not in errors and values["email"]:
-        errors.update(accounts.validate_email(values["email"].lower()))
-    if "url" not in errors and (problem := scripts.url_error(values["url"])):
-        errors["url"] = problem
-    needs, message = TARGET_NEEDS.get(kind, ((), ""))
-    if needs and not any(values[n] for n in needs) and needs[0] not in errors:
-        errors[needs[0]] = message
-    if errors:
-        raise ValidationFailed(errors)
-    return {**values, "email": values["email"].lower(), "country": country}
-
-
-async def _unique_country(task_id: uuid.UUID, country: str, except_id: uuid.UUID | None) -> None:
-    query = ActionTarget.select(ActionTarget.id).where(
-        (ActionTarget.task == task_id) & (ActionTarget.country == country)
-    )
-    clash = await query.first()
-    if clash is not None and clash["id"] != except_id:
-        where = "every country" if country == ANY_COUNTRY else country_name(country)
-        raise ValidationFailed({"country": f"This action already has a target for {where}."})
-
-
-async def add_target(
-    viewer: OrganizerView | None, task_id: uuid.UUID, data: TargetInput
-) -> dict[str, Any]:
-    task = await task_for_member(viewer, task_id, "organizer")
-    values = clean_target(data, task["kind"])
-    # The lock makes the check-then-insert safe; the UNIQUE index backs it up.
-    async with write_transaction(lock=f"action-targets:{task_id}"):
-        await _unique_country(task_id, values["country"], None)
-        row = ActionTarget(task=task_id, **values)
-        await row.save()
-    return await _require_target(row.id)
-
-
-async def _target_with_task(
-    viewer: OrganizerView | None, target_id: uuid.UUID
-) -> tuple[dict[str, Any], dict[str, Any]]:
-    row = await ActionTarget.select().where(ActionTarget.id == target_id).first()
-    if row is None:
-        raise NotFound("No such target")
-    try:
-        task = await task_for_member(viewer, row["task"], "organizer")
-    except NotFound:
-        raise NotFound("No such target") from None
-    return row, task
-
-
-async def target_for_member(
-    viewer: OrganizerView | None, target_id: uuid.UUID
-) -> tuple[dict[str, Any], dict[str, Any]]:
-    """(target, task) for an organizer of the task's organization; ``NotFound`` otherwise."""
-    return await _target_with_task(viewer, target_id)
-
-
-async def update_target(
-    viewer: OrganizerView | None, target_id: uuid.UUID, data: TargetInput
-) -> dict[str, Any]:
-    _, task = await _target_with_task(viewer, target_id)
-    values = clean_target(data, task["kind"])
-    async with write_transaction(lock=f"action-targets:{task['id']}"):
-        await _unique_country(task["id"], values["country"], target_id)
-        await ActionTarget.update({getattr(ActionTarget, k): v for k, v in values.items()}).where(
-            ActionTarget.id == target_id
-        )
-    return await _require_target(target_id)
-
-
-async def delete_target(viewer: OrganizerView | None, target_id: uuid.UUID) -> uuid.UUID:
-    """Remove a target; returns its task's id."""
-    row, _ = await _target_with_task(viewer, target_id)
-    await ActionTarget.delete().where(ActionTarget.id == target_id)
-    task_id: uuid.UUID = row["task"]
-    return task_id
-
-
-async def _require_target(target_id: uuid.UUID) -> dict[str, Any]:
-    row: dict[str, Any] | None = (
-        await ActionTarget.select().where(ActionTarget.id == target_id).first()
-    )
-    if row is None:
-        raise NotFound("No such target")
-    return row
-
-
-async def targets_of(task_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[dict[str, Any]]]:
-    """Each task's targets, "any country" first, then by country code."""
-    found: dict[uuid.UUID, list[dict[str, Any]]] = {t: [] for t in task_ids}
-    if not task_ids:
-        return found
-    rows = await ActionTarget.select().where(ActionTarget.task.is_in(task_ids))
-    for row in sorted(rows, key=lambda r: (r["country"] != ANY_COUNTRY, r["country"])):
-        found[row["task"]].append(row)
-    return found
-
-
-def target_for_country(targets: list[dict[str, Any]], country: str) -> dict[str, Any] | None:
-    """The target a volunteer in ``country`` contacts: their country's, else "any"."""
-    by_country = {t["country"]: t for t in targets}
-    return by_country.get(country) or by_country.get(ANY_COUNTRY)

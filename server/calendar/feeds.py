@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 import unicodedata
 import uuid
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cache
@@ -262,6 +263,29 @@ def _window(now: datetime) -> FeedWindow:
     return FeedWindow(now, KEEP_ENDED, KEEP_CANCELLED, UPCOMING, ENDED, CANCELLED)
 
 
+# Public IcsEvents by (base URL, event id, last change): every change to an event row
+# sets ``updated_at``, so a rebuild after one change converts one row, not a thousand.
+_public_events: OrderedDict[tuple[str, uuid.UUID, datetime], IcsEvent] = OrderedDict()
+MAX_EVENTS = 20_000
+
+
+def _public_ics_event(row: dict[str, Any], base_url: str) -> IcsEvent:
+    key = (base_url, row["id"], row["updated_at"])
+    found = _public_events.get(key)
+    if found is None:
+        found = _public_events[key] = ics_event(public_event(row, base_url))
+        if len(_public_events) > MAX_EVENTS:
+            _public_events.popitem(last=False)
+    else:
+        _public_events.move_to_end(key)
+    return found
+
+
+def forget() -> None:
+    """Empty the memo (tests)."""
+    _public_events.clear()
+
+
 async def public_feed(key: FeedKey, base_url: str, now: datetime) -> Feed:
     """The feed's events and ETag as of ``now``; building its bytes is left to the caller."""
     name = await _name(key)
@@ -271,7 +295,7 @@ async def public_feed(key: FeedKey, base_url: str, now: datetime) -> Feed:
     members: list[tuple[Any, ...]] = []
     items = []
     for row in rows:
-        items.append(ics_event(public_event(row, base_url)))
+        items.append(_public_ics_event(row, base_url))
         members.append((row["id"], row["updated_at"], row["sequence"], row["status"]))
     host = uid_host(base_url)
     calendar = IcsCalendar(

@@ -2,13 +2,25 @@
 
 For signups' personal feed (and any later feed) use ``feed_response``::
 
+    from server.calendar import feeds
     from server.calendar.http import feed_response
+    from server.calendar.ics import IcsCalendar
+
+    async def build() -> IcsCalendar:  # called only when the bytes are not cached
+        items = tuple(
+            # member_event (exact address) only for `going` signups, else public_event
+            feeds.ics_event(view, alarm_before=feeds.REMINDER) for view in my_views
+        )
+        return IcsCalendar(name="Muster: my signups", host=feeds.uid_host(base_url),
+                           uid=f"my-signups-{volunteer_id}", refresh=feeds.REFRESH,
+                           events=items)
 
     return await feed_response(
         request,
         key=("my-signups", volunteer_id, events_version, signups_version),
-        build=lambda: my_calendar(volunteer_id),  # async, returns an IcsCalendar
+        build=build,
         private=True,
+        filename="my-signups.ics",
     )
 
 ``key`` must change whenever the feed's content may (include every version it depends
@@ -20,6 +32,8 @@ cache. Check the secret link *before* calling it (a revoked link must 404, not 3
 Headers: a strong ETag, Last-Modified, ``Content-Type: text/calendar; charset=utf-8``
 (no Accept negotiation: Google's fetcher sends none) and ``Cache-Control`` —
 ``public, max-age=300`` for public feeds, ``private, max-age=300`` for personal ones.
+Clients that accept gzip (calendar apps' fetchers do) get it, compressed once per
+content, with its own strong ETag (``…-gz"``) and ``Vary: Accept-Encoding``.
 
 Last-Modified is the first time any instance served that ETag (kept in the app's
 ``response_cache`` store, shared through Redis when configured), never earlier than
@@ -33,7 +47,7 @@ from __future__ import annotations
 import asyncio
 import gzip
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Hashable
+from collections.abc import Awaitable, Callable, Hashable, Iterable
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 from typing import Any, TypeVar
@@ -177,9 +191,9 @@ def _tag_listed(header: str, validator: Validator) -> bool:
     return any(part.strip().removeprefix("W/") in tags for part in header.split(","))
 
 
-def wants_gzip(request: Request[Any, Any, Any]) -> bool:
+def wants_gzip(headers: Iterable[tuple[bytes, bytes]]) -> bool:
     """Does Accept-Encoding take gzip? Calendar apps' fetchers do; a feed shrinks ~10x."""
-    for name, value in request.scope["headers"]:
+    for name, value in headers:
         if name == b"accept-encoding":
             for item in value.decode("latin-1").lower().split(","):
                 coding, _, params = item.partition(";")
@@ -203,13 +217,14 @@ async def gzipped(tag: str, body: bytes) -> bytes:
     return zipped
 
 
-def is_fresh(request: Request[Any, Any, Any], validator: Validator) -> bool:
+def is_fresh(headers: Iterable[tuple[bytes, bytes]], validator: Validator) -> bool:
     """RFC 9110: If-None-Match decides when present; If-Modified-Since only without it.
 
-    Reads the raw header list: building Litestar's Headers costs more than the answer.
+    Reads the raw header list (``scope["headers"]``): building Litestar's Headers costs
+    more than the answer.
     """
     none_match = modified_since = None
-    for name, value in request.scope["headers"]:
+    for name, value in headers:
         if name == b"if-none-match":
             none_match = value
         elif name == b"if-modified-since":
@@ -282,8 +297,8 @@ async def feed_response(
     cache_control = PRIVATE if private else PUBLIC
     epoch = datetime.fromtimestamp(0, UTC)
     validator = Validator(tag, await first_seen(request, tag, epoch))
-    coded = wants_gzip(request)
-    if is_fresh(request, validator):
+    coded = wants_gzip(request.scope["headers"])
+    if is_fresh(request.scope["headers"], validator):
         return not_modified(validator, cache_control, coded=coded)
     entry = bodies.get(tag)
     if entry is None:

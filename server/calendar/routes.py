@@ -26,7 +26,7 @@ import msgspec
 from litestar import Request, get
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, PathParameter, QueryParameter
-from litestar.types import ASGIApp, Receive, Scope, Send
+from litestar.types import ASGIApp, HTTPScope, Receive, Scope, Send
 
 from server.calendar import feeds, http
 from server.calendar.ics import build_calendar
@@ -45,6 +45,8 @@ FEED_DISPOSITION = 'inline; filename="muster-events.ics"'
 MAX_KEYS = 10_000
 # Parsed filters by their text: checking them costs more than answering a 304.
 _keys: dict[tuple[str | None, ...], feeds.FeedKey] = {}
+# Feeds by their exact (path, query string), as the handlers saw them.
+_by_url: dict[tuple[str, bytes], feeds.FeedKey] = {}
 _FEED_RESPONSES = {
     200: ResponseSpec(str, description="The calendar (RFC 5545)", media_type="text/calendar"),
     304: ResponseSpec(None, description="Not modified (If-None-Match / If-Modified-Since)"),
@@ -59,6 +61,13 @@ def clock() -> float:
 
 def _base_url(request: Request[Any, Any, Any]) -> str:
     return str(request.app.state.settings.base_url)
+
+
+def _remember(request: Request[Any, Any, Any], key: feeds.FeedKey) -> None:
+    """Note which feed this exact URL is, for revalidations before routing."""
+    if len(_by_url) >= MAX_KEYS:
+        _by_url.clear()
+    _by_url[(request.scope["path"], request.scope["query_string"])] = key
 
 
 def _bad_request(errors: dict[str, str]) -> ASGIApp:
@@ -91,8 +100,8 @@ async def public_feed(request: Request[Any, Any, Any], key: feeds.FeedKey) -> AS
         seen = await http.first_seen(request, feed.tag, feed.last_change)
         validator = http.Validator(feed.tag, seen)
         http.validators.put(state_key, validator)
-    coded = http.wants_gzip(request)
-    if http.is_fresh(request, validator):
+    coded = http.wants_gzip(request.scope["headers"])
+    if http.is_fresh(request.scope["headers"], validator):
         return http.not_modified(validator, http.PUBLIC, coded=coded)
     entry = http.bodies.get(validator.tag)
     if entry is not None:
@@ -147,6 +156,7 @@ async def events_feed(
         if len(_keys) >= MAX_KEYS:  # subscribers' points vary: keep the memo bounded
             _keys.clear()
         _keys[raw] = key
+    _remember(request, key)
     return await public_feed(request, key)
 
 
@@ -169,7 +179,9 @@ async def organization_feed(
         raise NotFound("No such organization") from None
     if suffix != ".ics":
         raise NotFound("No such organization")
-    return await public_feed(request, feeds.org_feed_key(parsed))
+    key = feeds.org_feed_key(parsed)
+    _remember(request, key)
+    return await public_feed(request, key)
 
 
 @get(
@@ -187,7 +199,7 @@ async def event_file(request: Request[Any, Any, Any], event_id: FromPath[uuid.UU
     # Only what everybody may see goes to shared caches (as on the event page).
     cache_control = http.PUBLIC if viewer is None and listed else NO_STORE
     validator = http.Validator(feeds.event_tag(view, base_url, found.is_member), view.updated_at)
-    if http.is_fresh(request, validator):
+    if http.is_fresh(request.scope["headers"], validator):
         return http.not_modified(validator, cache_control)
     body = build_calendar(feeds.event_calendar(view, base_url))
     attachment = http.disposition("attachment", feeds.filename(view.title), view.title)
@@ -219,13 +231,54 @@ async def google_subscribe(
 _EVENT_FILE = re.compile(r"/events/([0-9a-fA-F-]{32,36})\.ics")
 
 
-def with_event_ics_paths(app: ASGIApp) -> ASGIApp:
-    """Serve ``/events/<id>.ics`` (the public contract) from ``/events/<id>/calendar.ics``."""
+async def _from_cache(scope: Scope, receive: Receive, send: Send) -> bool:
+    """Answer a feed from the caches before routing, when its validator is known.
+
+    Calendar apps poll feeds for years, mostly to hear "not modified": answering here
+    skips Litestar's routing, middleware and parameter parsing for a 304 and for a full
+    answer already built (the app's ``before_send`` hooks, security headers included,
+    still run: ``send`` is the app's). Anything else — a feed not built yet, a URL the
+    routes have not seen, a new state, an error — goes to the routes as usual.
+    """
+    key = _by_url.get((scope["path"], scope["query_string"]))
+    if key is None:
+        return False
+    try:
+        state = await search.public_state(clock())
+        base_url = str(scope["app"].state.settings.base_url)
+    except Exception:  # the routes will answer (and log) it properly
+        return False
+    validator = http.validators.get((key, base_url, state.key()))
+    if validator is None:
+        return False
+    headers = scope["headers"]
+    coded = http.wants_gzip(headers)
+    answer: ASGIApp
+    if http.is_fresh(headers, validator):
+        answer = http.not_modified(validator, http.PUBLIC, coded=coded)
+    else:
+        entry = http.bodies.get(("gzip", validator.tag) if coded else validator.tag)
+        if entry is None:
+            return False
+        answer = http.calendar_response(
+            entry.body, validator, http.PUBLIC, FEED_DISPOSITION, coded=coded
+        )
+    await answer(scope, receive, send)
+    return True
+
+
+def with_calendar_paths(app: ASGIApp) -> ASGIApp:
+    """Wrap the app: serve ``/events/<id>.ics`` (the public contract) from
+    ``/events/<id>/calendar.ics``, and answer feeds from their caches before routing."""
 
     async def serve(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
             path = scope["path"]
-            if path.endswith(".ics") and (match := _EVENT_FILE.fullmatch(path)):
+            if path.startswith("/feeds/"):
+                is_get = cast(HTTPScope, scope)["method"] == "GET"
+                if is_get and await _from_cache(scope, receive, send):
+                    return
+            elif path.endswith(".ics") and (match := _EVENT_FILE.fullmatch(path)):
                 target = f"/events/{match[1]}/calendar.ics"
                 scope = cast(Scope, {**scope, "path": target, "raw_path": target.encode()})
         await app(scope, receive, send)

@@ -23,6 +23,7 @@ import threading
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 # Importing Piccolo's SQLite engine registers its adapters (UUID, aware datetime → text).
@@ -129,10 +130,15 @@ def _instant(value: Any) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
+@lru_cache(maxsize=8192)
+def _parse_uuid(text: str) -> uuid.UUID:
+    return uuid.UUID(text)
+
+
 def _typed(row: dict[str, Any]) -> dict[str, Any]:
     for name in ("id", "organization", "campaign"):
         if row.get(name) is not None and not isinstance(row[name], uuid.UUID):
-            row[name] = uuid.UUID(str(row[name]))
+            row[name] = _parse_uuid(str(row[name]))
     for name in ("starts_at", "ends_at", "updated_at", "published_at", "cancelled_at"):
         if name in row:
             row[name] = _instant(row[name])
@@ -213,7 +219,7 @@ async def _grouped(f: FeedFilter, w: FeedWindow) -> list[dict[str, Any]]:
     # Running and later events together are capped once more, soonest first.
     upcoming = sorted(
         (r for r in found.values() if r["status"] == "published" and r["ends_at"] >= w.now),
-        key=lambda r: (r["starts_at"], str(r["id"])),
+        key=lambda r: (r["starts_at"], r["id"]),
     )
     for row in upcoming[w.upcoming :]:
         del found[row["id"]]
@@ -288,12 +294,12 @@ async def _nearby(f: FeedFilter, w: FeedWindow) -> list[dict[str, Any]]:
         if row["status"] == "cancelled":
             cancelled.append(row["id"])  # the cancellation's date is in the wide row
         elif ends >= w.now:
-            upcoming.append((starts, str(row["id"]), row["id"]))
+            upcoming.append((starts, row["id"]))
         else:
-            ended.append((starts, str(row["id"]), row["id"]))
+            ended.append((starts, row["id"]))
     upcoming.sort()
     ended.sort(reverse=True)
-    ids = [i for *_, i in upcoming[: w.upcoming]] + [i for *_, i in ended[: w.ended]]
+    ids = [i for _, i in upcoming[: w.upcoming]] + [i for _, i in ended[: w.ended]]
     ids += cancelled
     if not ids:
         return []
@@ -304,7 +310,7 @@ async def _nearby(f: FeedFilter, w: FeedWindow) -> list[dict[str, Any]]:
         f"OR e.cancelled_at >= {fetch.p(w.now - w.keep_cancelled)})"
     )
     dropped = [r for r in rows if r["status"] == "cancelled"]
-    dropped.sort(key=lambda r: (r["cancelled_at"], str(r["id"])), reverse=True)
+    dropped.sort(key=lambda r: (r["cancelled_at"], r["id"]), reverse=True)
     kept = {r["id"] for r in dropped[: w.cancelled]}
     return [r for r in rows if r["status"] == "published" or r["id"] in kept]
 
@@ -312,5 +318,5 @@ async def _nearby(f: FeedFilter, w: FeedWindow) -> list[dict[str, Any]]:
 async def public_feed_rows(f: FeedFilter, w: FeedWindow) -> list[dict[str, Any]]:
     """Public rows a feed with filter ``f`` holds as of ``w.now``, soonest first."""
     rows = await (_nearby(f, w) if f.near is not None else _grouped(f, w))
-    rows.sort(key=lambda r: (r["starts_at"], str(r["id"])))
+    rows.sort(key=lambda r: (r["starts_at"], r["id"]))
     return rows

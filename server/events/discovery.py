@@ -1,12 +1,13 @@
 """Public discovery over HTTP: the home page, ``GET /api/v1/events`` and ``/api/v1/places``.
 
 Every answer here is public and cacheable (see ``server.web.caching`` for the policy):
-the API body and the results fragment are cached per (change version, approved
-organizations, minute, normalised query) with a strong ETag of their bytes, so a
-revalidation is a 304 without a query. The page shell around the fragment (navigation,
-search form, CSRF token) is per visitor: rendered each time, ``private, no-cache``, with
-an ETag that also covers the visitor's session and token. Place names are looked up in
-the offline gazetteer; a volunteer's "near me" point arrives rounded to ~1 km.
+the API body, the results fragment and the page's content are cached per (change
+version, approved organizations, minute, query) with a strong ETag of their bytes, so
+a revalidation is a 304 without a query. The page around the content (navigation, CSRF
+token) is per visitor: ``private, no-cache`` with an ETag that also covers the session
+and the token; it is rendered once per content and viewer with a stand-in for the token,
+which each request fills in. Public API reads skip the session and CSRF middlewares.
+Place names are looked up in the offline gazetteer; "near me" arrives rounded to ~1 km.
 """
 
 from __future__ import annotations

@@ -290,6 +290,20 @@ async def event_row(event_id: uuid.UUID) -> dict[str, Any] | None:
     return await _fetch(event_id)
 
 
+_RSVP_RULES = """SELECT e.id, e.organization, e.status, e.visibility, e.published_at,
+    e.starts_at, e.ends_at, e.timezone, e.capacity, e.waitlist_enabled, e.requires_approval,
+    e.max_guests, o.approved_at AS organization_approved_at
+    FROM event e JOIN organization o ON o.id = e.organization WHERE e.id = {}"""
+
+
+async def rsvp_rules(event_id: uuid.UUID) -> dict[str, Any] | None:
+    """What taking an RSVP needs to know of an event (enough for ``is_public`` too), in
+    one plain query: the RSVP path runs under the event's write lock, where building an
+    ORM query with joins costs more than running it."""
+    rows: list[dict[str, Any]] = await Event.raw(_RSVP_RULES, event_id).run()
+    return rows[0] if rows else None
+
+
 def is_public(row: dict[str, Any]) -> bool:
     """Anyone with the link may see it: published (or cancelled after publishing),
     public or unlisted, and its organization approved by an admin."""

@@ -17,11 +17,12 @@ Safety rules applied here:
 
 from __future__ import annotations
 
+import email.policy
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
-from email.headerregistry import Address
+from email.headerregistry import Address, BaseHeader, HeaderRegistry
 from email.message import EmailMessage
 from email.utils import format_datetime
 from typing import Any
@@ -46,6 +47,31 @@ UNSUBSCRIBABLE = frozenset({"reminder", "broadcast"})
 ONE_CLICK = "List-Unsubscribe=One-Click"
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]+")
+
+
+class _HeaderClasses(HeaderRegistry):
+    """The stdlib registry, with the header class made once per name, not per header.
+
+    ``HeaderRegistry.__getitem__`` builds a new class with ``type()`` on every call (twice
+    per header set): a third of the time it takes to build a message. Parsing and the
+    CR/LF checks are unchanged.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._made: dict[str, type[BaseHeader]] = {}
+
+    def __getitem__(self, name: str) -> type[BaseHeader]:
+        key = name.lower()
+        made = self._made.get(key)
+        if made is None:
+            made = self._made[key] = super().__getitem__(name)
+        return made
+
+
+# 7bit: bodies are quoted-printable or base64, so any server takes them (no 8BITMIME needed).
+POLICY = email.policy.default.clone(header_factory=_HeaderClasses(), cte_type="7bit")
+SMTP_POLICY = POLICY.clone(linesep="\r\n")
 
 
 def one_line(value: str, limit: int = 250) -> str:
@@ -441,7 +467,7 @@ def email_message(
 
     Raises ``ValueError`` for an address that cannot be a recipient (CR/LF, no domain).
     """
-    msg = EmailMessage()
+    msg = EmailMessage(policy=POLICY)
     msg["From"] = mail_from
     msg["To"] = Address(display_name=one_line(to_name, 100), addr_spec=one_line(to, 254))
     msg["Subject"] = one_line(subject, 300)

@@ -19,6 +19,7 @@ from typing import Protocol
 
 import aiosmtplib
 
+from server.mail.compose import SMTP_POLICY
 from server.settings import Settings
 
 TIMEOUT_S = 30.0
@@ -102,10 +103,12 @@ class SmtpTransport:
         return client, True
 
     async def send(self, message: EmailMessage, *, sender: str, recipient: str) -> None:
+        # Flattened once, here (send_message would copy and re-read the headers first).
+        raw = message.as_bytes(policy=SMTP_POLICY)
         for _ in range(2):
             client, fresh = await self._connected()
             try:
-                await client.send_message(message, sender=sender, recipients=[recipient])
+                await client.sendmail(sender, [recipient], raw)
                 return
             except aiosmtplib.SMTPServerDisconnected as exc:
                 # An idle connection the server closed: try once more on a new one.

@@ -21,6 +21,7 @@ from server.accounts.schemas import Problem
 from server.errors import Conflict
 from server.signups import places, roster, rows, service, shifts
 from server.signups.roster import Action
+from server.signups.rsvp import rsvp
 from server.signups.schemas import (
     AttendeeOut,
     Availability,
@@ -123,7 +124,7 @@ class VolunteerController(Controller):
         full event without a waitlist answers 409. Rate-limited per client."""
         _require_json(request)
         await enforce(request, "rsvp", limit=RSVP_LIMIT_PER_MINUTE, window_s=60)
-        outcome = await service.rsvp(event_id, data)
+        outcome = await rsvp(event_id, data)
         if outcome.status == "full":
             raise Conflict("This event is full.")
         body = RsvpOut(

@@ -24,7 +24,7 @@ from server.events.service import is_public
 from server.events.views import public_event
 from server.signups import forms, service, shifts
 from server.signups.organizer_pages import ROUTES as ORGANIZER_ROUTES
-from server.signups.service import RsvpOutcome
+from server.signups.rsvp import RsvpOutcome, clean_contact, rsvp
 from server.web.auth import current_organizer
 from server.web.ratelimit import enforce
 from server.web.templates import render
@@ -114,11 +114,11 @@ async def rsvp_submit(request: Request[Any, Any, Any], event_id: FromPath[UUID])
     data, errors = forms.parse_rsvp(values)
     outcome: RsvpOutcome | None = None
     if errors:
-        _, more = service.clean_contact(data)
+        _, more = clean_contact(data)
         errors = {**more, **errors}
     else:
         try:
-            outcome = await service.rsvp(event_id, data)
+            outcome = await rsvp(event_id, data)
         except ValidationFailed as exc:
             errors = exc.errors
     if outcome is None:

@@ -1,4 +1,4 @@
-"""Places: who takes how many, what a new RSVP gets, and moving the waitlist up.
+"""Places: who takes how many, whether more fit, and moving the waitlist up.
 
 A signup takes ``1 + guests`` places of its event, and of its shift if it has one,
 while it is ``going`` or ``checked_in`` and not blocked. Everything here that decides
@@ -82,26 +82,6 @@ async def waiting_before(event_id: uuid.UUID, slot: str, since: datetime | None)
     return int(await query)
 
 
-@dataclass(frozen=True, slots=True)
-class Placement:
-    status: str  # going | waitlisted | pending | full
-    position: int | None = None
-
-
-async def place(
-    event: dict[str, Any], shift_capacity: int | None, slot: str, guests: int
-) -> Placement:
-    """What an RSVP for ``slot`` with ``guests`` gets right now (nothing is written)."""
-    if event["requires_approval"]:
-        return Placement("pending")
-    used = await usage(event["id"])
-    if room_for(event, shift_capacity, used, slot, 1 + guests):
-        return Placement("going")
-    if event["waitlist_enabled"]:
-        return Placement("waitlisted", await waiting_before(event["id"], slot, None) + 1)
-    return Placement("full")
-
-
 async def promote(event: dict[str, Any]) -> list[uuid.UUID]:
     """Move the first waitlisted signups who fit to ``going`` (``promoted_at`` set).
 
@@ -125,8 +105,8 @@ async def promote(event: dict[str, Any]) -> list[uuid.UUID]:
     promoted: list[uuid.UUID] = []
     for row in waiting:
         slot, need = str(row["slot"] or ""), 1 + int(row["guests"])
-        if fits(event["capacity"], used.total, 0) is False:
-            break  # over capacity already: nobody fits
+        if event["capacity"] is not None and used.total >= event["capacity"]:
+            break  # the event is full: nobody else fits
         if room_for(event, capacities.get(slot), used, slot, need):
             used.take(slot, need)
             promoted.append(row["id"])
@@ -136,12 +116,3 @@ async def promote(event: dict[str, Any]) -> list[uuid.UUID]:
             {Signup.status: "going", Signup.promoted_at: now, Signup.updated_at: now}
         ).where(Signup.id.is_in(promoted))
     return promoted
-
-
-async def count_taking(event_id: uuid.UUID, slot: str) -> int:
-    """Places taken in one slot (shift) of an event."""
-    return (await usage(event_id)).slot(slot)
-
-
-def capacity_of(capacities: dict[str, int | None], slot: str) -> int | None:
-    return capacities.get(slot) if slot else None

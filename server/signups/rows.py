@@ -120,10 +120,3 @@ async def open_recipients(event_id: uuid.UUID) -> list[Recipient]:
         if known is None or (to.going and not known.going):
             by_email[to.email] = to
     return list(by_email.values())
-
-
-async def promoted_recipients(ids: list[uuid.UUID]) -> list[Recipient]:
-    if not ids:
-        return []
-    rows = await Signup.select(*SIGNUP_COLUMNS).where(Signup.id.is_in(ids))
-    return [recipient(r) for r in rows]

@@ -1,20 +1,17 @@
-"""Volunteer side: RSVP, manage a signup by its secret link, "my signups" by email.
+"""Volunteer side after the RSVP (``rsvp.py``): a signup seen, changed or cancelled by its
+secret manage link, "my signups" by email, and the events hook.
 
-Privacy rules that shape this module:
-- An RSVP's answer never depends on whether the email was already signed up: it is what
-  a newcomer would get right now. A known address gets its current status and a fresh
-  manage link by email instead (the old link stops working); nothing is duplicated.
 - Secret links (manage, my signups) carry 256 random bits, only their SHA-256 is kept,
   and they reach the volunteer by email only.
-- A silently blocked signup looks like an ordinary waitlisted one to its volunteer.
+- A silently blocked signup looks like an ordinary waitlisted one to its volunteer, and
+  never shows the exact address.
 
 Every write runs in ``write_transaction(lock="event:<id>")``: capacity is read and taken
-under the lock, and the outbox rows commit with the change.
+under the lock; what volunteers must hear is marked in the same transaction (``notices``).
 """
 
 from __future__ import annotations
 
-import re
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
@@ -25,106 +22,14 @@ from server.db import write_transaction
 from server.errors import Conflict, NotFound, ValidationFailed
 from server.events.hooks import EventChanged
 from server.events.schemas import EventOut
-from server.events.service import is_public
 from server.events.views import attendee_event, public_event
 from server.signups import notices, notify, places, rows
-from server.signups.schemas import SignupInput
+from server.signups.rsvp import too_many_guests
 from server.signups.tables import Signup, Volunteer
 from server.tokens import hash_secret, new_secret, utcnow
 
-PHONE = re.compile(r"^\+?[0-9 ()./\-]{3,40}$")
-HOME_LINK_TTL = timedelta(days=14)
 SECRET_MAX = 200  # longer "tokens" are not ours: answer 404 without hashing megabytes
-
-
-def _bad_text(value: str) -> bool:
-    return any(ord(c) < 32 or ord(c) == 127 for c in value)
-
-
-def clean_contact(data: SignupInput) -> tuple[dict[str, Any], dict[str, str]]:
-    """Name, email, phone and guests checked without the event (every error at once)."""
-    errors: dict[str, str] = {}
-    name = " ".join(data.display_name.split())
-    if not name:
-        errors["display_name"] = "Tell the organizers what to call you."
-    elif len(name) > 100 or _bad_text(name):
-        errors["display_name"] = "Use one line of at most 100 characters."
-    email = normalize_email(data.email)
-    errors.update(validate_email(email))
-    phone = " ".join(data.phone.split())
-    if phone and not PHONE.match(phone):
-        errors["phone"] = "Enter a phone number with digits only, like +49 30 1234567."
-    if data.guests < 0:
-        errors["guests"] = "Guests cannot be a negative number."
-    values = {"display_name": name, "email": email, "phone": phone, "guests": data.guests}
-    return values, errors
-
-
-@dataclass(frozen=True, slots=True)
-class RsvpOutcome:
-    """What the person who sent the RSVP is told (the same for a known email)."""
-
-    status: str  # going | waitlisted | pending | full
-    event_id: uuid.UUID
-    shift_id: uuid.UUID | None
-    guests: int
-    position: int | None = None
-
-
-async def rsvp(event_id: uuid.UUID, data: SignupInput) -> RsvpOutcome:
-    """Sign up for an event (and maybe a shift); ``ValidationFailed`` names each bad field,
-    ``Conflict`` when the event is cancelled or over, ``NotFound`` when it is not public."""
-    values, errors = clean_contact(data)
-    async with write_transaction(lock=f"event:{event_id}"):
-        event = await rows.event(event_id)
-        if not _public(event):
-            raise NotFound("No such event")
-        rows.require_open(event)
-        shift = await rows.shift_of(event_id, data.shift_id, errors)
-        if "guests" not in errors and data.guests > event["max_guests"]:
-            errors["guests"] = _too_many_guests(event["max_guests"])
-        if errors:
-            raise ValidationFailed(errors)
-        slot = str(shift["id"]) if shift else ""
-        placed = await places.place(event, shift["capacity"] if shift else None, slot, data.guests)
-        volunteer, existing = await _known(values["email"], event_id, slot)
-        if existing is not None and existing["status"] != "cancelled":
-            # Same address again: its current status and a fresh link, by email only.
-            await notices.mark([existing["id"]], notices.STATUS)
-        elif placed.status != "full":
-            await _write_signup(event, shift, values, placed.status, volunteer, existing)
-    notices.wake()
-    return RsvpOutcome(placed.status, event_id, data.shift_id, data.guests, placed.position)
-
-
-# One query for "is this address known, and signed up for this slot already?"
-_KNOWN = """SELECT v.id AS volunteer, s.id AS signup, s.status AS status
-    FROM volunteer v LEFT JOIN signup s
-        ON s.volunteer = v.id AND s.event = {} AND s.slot = {}
-    WHERE v.email = {}"""
-
-
-async def _known(
-    email: str, event_id: uuid.UUID, slot: str
-) -> tuple[uuid.UUID | None, dict[str, Any] | None]:
-    found = await Volunteer.raw(_KNOWN, event_id, slot, email).run()
-    if not found:
-        return None, None
-    row = found[0]
-    volunteer = uuid.UUID(str(row["volunteer"]))
-    if row["signup"] is None:
-        return volunteer, None
-    return volunteer, {"id": uuid.UUID(str(row["signup"])), "status": row["status"]}
-
-
-def _public(event: dict[str, Any]) -> bool:
-    return is_public(event)
-
-
-def _too_many_guests(limit: int) -> str:
-    if limit == 0:
-        return "This event takes no guests: each person RSVPs for themselves."
-    return f"Bring at most {limit} guests."
+HOME_LINK_TTL = timedelta(days=14)
 
 
 async def _signup_row(
@@ -138,65 +43,6 @@ async def _signup_row(
         .first()
     )
     return row
-
-
-async def _volunteer(email: str) -> uuid.UUID:
-    """The volunteer with this address, created if new (safe against a concurrent RSVP
-    for another event with the same new address: ON CONFLICT DO NOTHING, then read)."""
-    inserted = (
-        await Volunteer.insert(Volunteer(email=email))
-        .on_conflict(target=Volunteer.email, action="DO NOTHING")
-        .returning(Volunteer.id)
-    )
-    if inserted:
-        return uuid.UUID(str(inserted[0]["id"]))
-    found = await rows.volunteer_id(email)
-    assert found is not None
-    return found
-
-
-async def _write_signup(
-    event: dict[str, Any],
-    shift: dict[str, Any] | None,
-    values: dict[str, Any],
-    status: str,
-    volunteer: uuid.UUID | None,
-    cancelled: dict[str, Any] | None,
-) -> None:
-    """A new signup, or a cancelled one taken up again (same row: it is unique).
-
-    Its manage link is minted when the confirmation is composed (``notices``); the hash
-    stored now belongs to a secret nobody ever sees.
-    """
-    now = utcnow()
-    fields: dict[str, Any] = {
-        "display_name": values["display_name"],
-        "phone": values["phone"],
-        "status": status,
-        "guests": values["guests"],
-        "manage_token_hash": hash_secret(new_secret()),
-        "notice": notices.STATUS,
-        "updated_at": now,
-        "waitlisted_at": now if status == "waitlisted" else None,
-        "promoted_at": None,
-        "decided_at": None,
-        "checked_in_at": None,
-        "cancelled_at": None,
-    }
-    if cancelled is not None:
-        await Signup.update({getattr(Signup, k): v for k, v in fields.items()}).where(
-            Signup.id == cancelled["id"]
-        )
-    else:
-        row = Signup(
-            event=event["id"],
-            shift=shift["id"] if shift else None,
-            slot=str(shift["id"]) if shift else "",
-            volunteer=volunteer or await _volunteer(values["email"]),
-            created_at=now,
-            **fields,
-        )
-        await Signup.insert(row)
 
 
 async def issue_manage_link(signup_id: uuid.UUID) -> str:
@@ -308,7 +154,7 @@ async def change(
         if new_guests < 0:
             errors["guests"] = "Guests cannot be a negative number."
         elif new_guests > event["max_guests"]:
-            errors["guests"] = _too_many_guests(event["max_guests"])
+            errors["guests"] = too_many_guests(event["max_guests"])
         shift = await rows.shift_of(event_id, shift_id, errors) if change_shift else None
         slot = (str(shift["id"]) if shift else "") if change_shift else row["slot"]
         if not errors and slot != row["slot"]:

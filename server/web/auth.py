@@ -17,6 +17,9 @@ from server.accounts import service as accounts
 from server.accounts.service import OrganizerView
 
 SESSION_KEY = "organizer_id"
+# The organizer's session generation when the session began; "sign out everywhere" bumps
+# the one in the database, so every older session stops working at once.
+SESSION_GENERATION = "generation"
 
 
 async def current_organizer(request: Request[Any, Any, Any]) -> OrganizerView | None:
@@ -34,7 +37,10 @@ async def current_organizer(request: Request[Any, Any, Any]) -> OrganizerView | 
         session = request.scope.get("session")
         organizer_id = session.get(SESSION_KEY) if isinstance(session, dict) else None
         if organizer_id:
-            organizer = await accounts.organizer_by_id(organizer_id)
+            generation = session.get(SESSION_GENERATION, 0)  # type: ignore[union-attr]
+            organizer = await accounts.organizer_for_session(
+                organizer_id, generation if isinstance(generation, int) else -1
+            )
     request.state.organizer = organizer
     return organizer
 

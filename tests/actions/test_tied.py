@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import uuid
-
 import httpx
 
 from server.actions.tables import ActionCompletion
 from server.signups import service as signups
-from server.signups.schemas import SignupInput
 from server.signups.tables import Signup
 from tests.actions.helpers import (
     add_target,
@@ -22,9 +19,15 @@ from tests.conftest import csrf_token, unique_email
 from tests.events.helpers import create_event, member_with_org
 
 
-async def _signup_token(event_id: str) -> str:
+async def _signup_token(client: httpx.AsyncClient, event_id: str) -> str:
+    """RSVP through the public API, then take a manage link the way an operator can."""
     email = unique_email("volunteer")
-    await signups.rsvp(uuid.UUID(event_id), SignupInput(display_name="Ana", email=email))
+    response = await client.post(
+        f"/api/v1/events/{event_id}/signups",
+        json={"display_name": "Ana", "email": email},
+        headers={"x-csrftoken": await csrf_token(client, "/login")},
+    )
+    assert response.status_code == 201, response.text
     row = await Signup.select(Signup.id).where(Signup.volunteer.email == email).first()
     assert row is not None
     return await signups.issue_manage_link(row["id"])
@@ -36,7 +39,7 @@ async def test_a_volunteer_counts_once_per_action(client: httpx.AsyncClient) -> 
     event = await create_event(client, member, publish=True)
     task = await create_task(client, member, campaign_id)
     await add_target(client, member, task["id"])
-    token = await _signup_token(event["id"])
+    token = await _signup_token(client, event["id"])
 
     first = await client.post(
         f"/api/v1/tasks/{task['id']}/completions",
@@ -75,7 +78,7 @@ async def test_another_organizations_signup_link_counts_anonymously(
 ) -> None:
     member = await member_with_org()
     event = await create_event(client, member, publish=True)
-    token = await _signup_token(event["id"])
+    token = await _signup_token(client, event["id"])
     other = await member_with_org(name="Other Group")
     task = await create_task(client, other, await campaign_of(other))
     await add_target(client, other, task["id"])
@@ -94,7 +97,7 @@ async def test_the_page_form_takes_the_token_from_a_post_field(client: httpx.Asy
     campaign_id = await campaign_of(member)
     event = await create_event(client, member, publish=True)
     task = await create_task(client, member, campaign_id, kind="share", title="Share", goal=None)
-    token = await _signup_token(event["id"])
+    token = await _signup_token(client, event["id"])
     page = f"/campaigns/{campaign_id}/actions"
     csrf = await csrf_token(client, page)
     response = await client.post(

@@ -6,11 +6,13 @@ from collections.abc import Iterator
 
 import pytest
 
-from server.calendar import http
+from server.calendar import feeds, http
 
 
 @pytest.fixture(autouse=True)
 def empty_feed_caches() -> Iterator[None]:
     http.forget()
+    feeds.forget()
     yield
     http.forget()
+    feeds.forget()

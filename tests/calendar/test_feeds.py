@@ -6,6 +6,7 @@ import io
 import time
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime, parsedate_to_datetime
+from typing import Any
 
 import httpx
 import icalendar
@@ -147,6 +148,9 @@ async def test_unchanged_feed_is_byte_identical_and_answers_304(
     assert by_tag.status_code == 304 and by_tag.content == b""
     assert by_tag.headers["etag"] == tag
     assert by_tag.headers["cache-control"] == "public, max-age=300"
+    # Answered before routing (calendar.routes._from_cache), still with the app's headers.
+    assert by_tag.headers["x-content-type-options"] == "nosniff"
+    assert by_tag.headers["last-modified"] == modified
     by_date = await feed(client, path, **{"If-Modified-Since": modified})
     assert by_date.status_code == 304
     earlier = format_datetime(parsedate_to_datetime(modified) - timedelta(seconds=1), usegmt=True)
@@ -264,3 +268,39 @@ async def test_caps_keep_the_soonest_upcoming_and_the_latest_ended(
         assert set(events_by_uid((await feed(client, path)).content)) == {by_day[7], by_day[6]}
         monkeypatch.setattr(routes, "clock", lambda: evening)
         assert set(events_by_uid((await feed(client, path)).content)) == {by_day[8], by_day[7]}
+
+
+async def test_cached_answers_are_given_before_routing(
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    member = await member_with_org()
+    await published(client, member)
+    path = "/feeds/events.ics?near=52.52,13.40&radius_km=25"
+    first = await feed(client, path)
+    routed: list[object] = []
+    original = routes.public_feed
+
+    async def counted(*args: Any) -> Any:
+        routed.append(args)
+        return await original(*args)
+
+    monkeypatch.setattr(routes, "public_feed", counted)
+    tag = first.headers["etag"]
+    assert (await feed(client, path, **{"If-None-Match": tag})).status_code == 304
+    since = first.headers["last-modified"]
+    assert (await feed(client, path, **{"If-Modified-Since": since})).status_code == 304
+    full = await feed(client, path, **{"If-None-Match": '"other"'})
+    assert full.status_code == 200 and full.content == first.content  # built already
+    assert full.headers["x-content-type-options"] == "nosniff"
+    assert routed == []
+    # Another spelling of the URL, a new state (a change), a feed not built yet: routed.
+    assert (await feed(client, path + "&x=1", **{"If-None-Match": tag})).status_code == 304
+    assert len(routed) == 1
+    http.bodies.clear()
+    assert (await feed(client, path)).content == first.content
+    assert len(routed) == 2
+    other = await member_with_org()
+    await published(client, other, title="Elsewhere", city="Oslo", country="NO",
+                    venue_name="", address="")  # fmt: skip
+    assert (await feed(client, path, **{"If-None-Match": tag})).status_code == 304
+    assert len(routed) == 3  # the version moved: the route checked the feed again

@@ -5,18 +5,18 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import pytest
 
 from tests.e2e.checks import assert_clean, axe_violations
 from tests.e2e.conftest import PageLog, save_screenshot
-from tests.e2e.test_pwa import sign_in_as_demo_organizer
 from tests.e2e.volunteer import (
     MY_SIGNUPS_LINK,
     newest_mail_to,
     open_my_signups,
     rsvp,
+    sign_in_as_demo_organizer,
     volunteer_email,
 )
 
@@ -40,8 +40,9 @@ class Audit:
             response = await self.tab.goto(path)
             assert response is not None and response.status < 500, (name, path)
         await self.tab.locator(ready).first.wait_for()
-        for scheme in ("light", "dark"):
-            await self.tab.emulate_media(color_scheme=scheme)  # type: ignore[arg-type]
+        schemes: tuple[Literal["light", "dark"], ...] = ("light", "dark")
+        for scheme in schemes:
+            await self.tab.emulate_media(color_scheme=scheme)
             violations = await axe_violations(self.tab)
             if violations:
                 self.problems[f"{name} ({scheme}, {self.tab.url})"] = violations

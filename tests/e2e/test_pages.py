@@ -7,22 +7,14 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.e2e.conftest import PHONE_WIDTH, PageLog
+from tests.e2e.checks import assert_clean
+from tests.e2e.conftest import PageLog, phone_options
+from tests.e2e.volunteer import sign_in_as_demo_organizer
 
 if TYPE_CHECKING:
-    from playwright.async_api import Page
+    from playwright.async_api import Browser, Page
 
 PASSWORD = "correct horse battery staple 42"
-
-
-async def assert_clean(tab: Page, log: PageLog) -> None:
-    """Nothing left our origin, no CSP violation, no script error, no sideways scrolling."""
-    assert log.requests, "the network log recorded nothing"
-    assert log.foreign_requests() == []
-    assert log.csp_violations() == []
-    assert log.page_errors == []
-    width = await tab.evaluate("document.documentElement.scrollWidth")
-    assert width <= PHONE_WIDTH, f"page is {width}px wide on a {PHONE_WIDTH}px phone"
 
 
 @pytest.mark.browser
@@ -70,3 +62,51 @@ async def test_organizer_signs_up_through_the_form(page: tuple[Page, PageLog]) -
     assert await tab.locator("form[action='/logout']").is_visible()
     assert await tab.locator("h1").first.is_visible()
     await assert_clean(tab, log)
+
+
+@pytest.mark.browser
+async def test_pages_fit_the_narrowest_phone(browser: Browser, live_server: str) -> None:
+    """360 px first: no page scrolls sideways, for volunteers or organizers."""
+    options = {**phone_options(live_server), "viewport": {"width": 360, "height": 740}}
+    context = await browser.new_context(**options, service_workers="block")
+    try:
+        tab = await context.new_page()
+        await tab.goto("/")
+        event = await tab.locator("ol.events h3 a").first.get_attribute("href")
+        await tab.goto("/actions")
+        campaign = await tab.locator("main a[href^='/campaigns/']").first.get_attribute("href")
+        paths = ["/", "/?place=Berlin&radius_km=50", f"{event}", f"{event}/rsvp", "/actions"]
+        paths += [f"{campaign}?country=FR", "/login", "/signup", "/my-signups", "/offline"]
+        paths += ["/forget", "/no-such-page"]
+        too_wide = {}
+        for path in paths:
+            await tab.goto(path)
+            await tab.wait_for_load_state("networkidle")
+            width = await tab.evaluate("document.documentElement.scrollWidth")
+            if width > 360:
+                too_wide[path] = width
+        await sign_in_as_demo_organizer(tab)
+        org = await tab.locator("main a[href^='/organizer/orgs/']").first.get_attribute("href")
+        assert org
+        org = "/organizer/orgs/" + org.split("/")[3]
+        await tab.goto(f"{org}/events")
+        first = await tab.locator("main table a[href^='/events/']").first.get_attribute("href")
+        assert first
+        event_id = first.rsplit("/", 1)[-1]
+        for path in [
+            "/organizer",
+            org,
+            f"{org}/events",
+            f"{org}/events/new",
+            f"/organizer/events/{event_id}/edit",
+            f"/organizer/events/{event_id}/attendees",
+            f"/organizer/events/{event_id}/checkin",
+            "/organizer/tokens",
+        ]:
+            await tab.goto(path)
+            width = await tab.evaluate("document.documentElement.scrollWidth")
+            if width > 360:
+                too_wide[path] = width
+        assert too_wide == {}
+    finally:
+        await context.close()

@@ -15,27 +15,19 @@ from tests.e2e.checks import (
     kept_urls,
 )
 from tests.e2e.conftest import PageLog, phone_options, save_screenshot, watch
+from tests.e2e.volunteer import sign_in_as_demo_organizer
 
 if TYPE_CHECKING:
     from playwright.async_api import Browser, BrowserContext, Page, Route
 
 pytestmark = pytest.mark.browser
 
-DEMO_ORGANIZER = ("organizer@demo.muster.invalid", "muster-demo-organizer")
 NEUTRAL_PAGE = "<!doctype html><title>Wikipedia</title><h1>Wikipedia</h1>"
 
 
 async def _neutral_site(route: Route) -> None:
     """Stands in for the neutral site, so the test never reaches the internet."""
     await route.fulfill(status=200, content_type="text/html", body=NEUTRAL_PAGE)
-
-
-async def sign_in_as_demo_organizer(tab: Page) -> None:
-    await tab.goto("/login")
-    await tab.locator("main input[name=email]").fill(DEMO_ORGANIZER[0])
-    await tab.locator("main input[name=password]").fill(DEMO_ORGANIZER[1])
-    await tab.locator("main button[type=submit]").tap()
-    await tab.wait_for_url("**/organizer")
 
 
 async def test_installable_and_controlled_by_the_service_worker(

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from tests.e2e.checks import assert_clean, controlled_by_worker, kept_urls
-from tests.e2e.conftest import PageLog, save_screenshot
+from tests.e2e.conftest import PageLog, phone_options, save_screenshot
 from tests.e2e.volunteer import (
     BERLIN,
     BERLIN_EVENT,
@@ -23,7 +23,7 @@ from tests.e2e.volunteer import (
 )
 
 if TYPE_CHECKING:
-    from playwright.async_api import BrowserContext, Page
+    from playwright.async_api import Browser, BrowserContext, Page
 
 pytestmark = pytest.mark.browser
 
@@ -106,3 +106,32 @@ async def test_my_signups_open_at_the_rally_without_network(
     finally:
         await pwa.set_offline(False)
     await assert_clean(tab, log)
+
+
+async def test_without_javascript_search_rsvp_and_forget_still_work(
+    browser: Browser, live_server: str
+) -> None:
+    context = await browser.new_context(**phone_options(live_server), java_script_enabled=False)
+    try:
+        tab = await context.new_page()
+        await tab.goto("/")
+        await tab.locator("#place").fill("Berlin")
+        await tab.locator("form[role=search] button[type=submit]").tap()
+        await tab.wait_for_url("**/?*place=Berlin*")
+        await tab.locator("#results h3 a", has_text=BERLIN_EVENT).tap()
+        await tab.wait_for_url("**/events/*")
+        await tab.locator("#rsvp a.button").tap()  # htmx would have loaded the form here
+        await tab.wait_for_url("**/rsvp")
+        form = tab.locator("main form[action$='/rsvp']")
+        await form.locator("input[name=display_name]").fill("Farah")
+        await form.locator("input[name=email]").fill(volunteer_email())
+        await form.locator("button[type=submit]").tap()
+        await tab.wait_for_url("**/rsvp/done*")
+        await tab.locator("h2", has_text="You're going").wait_for()
+
+        await tab.goto("/forget")
+        await tab.locator("form[data-forget] button[type=submit]").tap()
+        await tab.wait_for_url("**/forget?done=1")
+        await tab.locator(".notice", has_text="no longer holds anything").wait_for()
+    finally:
+        await context.close()

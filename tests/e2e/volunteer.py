@@ -1,4 +1,5 @@
-"""What a volunteer does on the phone, step by step, for the browser tests."""
+"""What a volunteer (and the demo organizer) does on the phone, step by step, for the
+browser tests."""
 
 from __future__ import annotations
 
@@ -12,14 +13,17 @@ from email.parser import BytesParser
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
+from server.demo import ORGANIZER_EMAIL, ORGANIZER_PASSWORD
+
 if TYPE_CHECKING:
-    from playwright.async_api import Page
+    from playwright.async_api import Geolocation, Page
 
 # Near Unter den Linden, Berlin: the demo's Berlin vigil is the nearest event.
-BERLIN = {"latitude": 52.5163, "longitude": 13.3777}
+BERLIN: Geolocation = {"latitude": 52.5163, "longitude": 13.3777}
 BERLIN_EVENT = "Mahnwache"
 MY_SIGNUPS_LINK = re.compile(r"https?://[^\s\"'<>]+/my/[A-Za-z0-9_-]{22,}")
 MAIL_WAIT_S = 20.0
+DEMO_ORGANIZER = (ORGANIZER_EMAIL, ORGANIZER_PASSWORD)
 
 
 def volunteer_email() -> str:
@@ -90,3 +94,11 @@ async def open_my_signups(tab: Page, mail_dir: Path, email: str) -> str:
     link = await newest_mail_to(mail_dir, email, MY_SIGNUPS_LINK)
     await tab.goto(link)
     return link
+
+
+async def sign_in_as_demo_organizer(tab: Page) -> None:
+    await tab.goto("/login")
+    await tab.locator("main input[name=email]").fill(DEMO_ORGANIZER[0])
+    await tab.locator("main input[name=password]").fill(DEMO_ORGANIZER[1])
+    await tab.locator("main button[type=submit]").tap()
+    await tab.wait_for_url("**/organizer")

@@ -27,9 +27,7 @@ from tests.perf import seed
 from tests.perf.harness import (
     Env,
     Options,
-    Result,
-    Server,
-    load,
+    measure_hello,
     prepare_postgres,
     prepare_sqlite,
     report,
@@ -66,13 +64,8 @@ async def main() -> None:
             with timed("PostgreSQL: create muster_bench, migrate and load"):
                 databases.append(await prepare_postgres(url, data))
         env = Env(options, databases, data)
-        with timed("hello-world"), Server("tests.perf.hello:app", ready_path="/") as hello:
-            stats = load(hello, options, ["/"])
-        env.hello_rps = stats["rps"]
-        env.results.append(
-            Result("baseline", "Litestar hello-world", "-", stats["rps"], stats["p50_ms"],
-                   stats["p99_ms"], 1.0)
-        )  # fmt: skip
+        with timed("hello-world"):
+            env.results.append(measure_hello(env))
         for module in modules:
             with timed(module.NAME):
                 env.results += await module.run(env)

@@ -92,6 +92,7 @@ async def rebuild_in_process(env: Env, database: Database, path: str) -> list[Re
     try:
         search.forget()
         http.forget()
+        feeds.forget()
         gazetteer.countries()  # loaded once per process (the event page needs it anyway)
         now = datetime.now(UTC)
         started = time.perf_counter()
@@ -101,6 +102,7 @@ async def rebuild_in_process(env: Env, database: Database, path: str) -> list[Re
         cold_ms = (time.perf_counter() - started) * 1000
         query_ms = (queried - started) * 1000
         timings: list[float] = []
+        cpu_ms: list[float] = []
         ids = [e.id for e in feed.calendar.events]
         for n in range(REBUILDS):
             changed = ids[(n * 97) % len(ids)]
@@ -109,15 +111,20 @@ async def rebuild_in_process(env: Env, database: Database, path: str) -> list[Re
                 {Event.title: f"Moved rally {n}", Event.sequence: Event.sequence + 1,
                  Event.updated_at: stamp}
             ).where(Event.id == changed)  # fmt: skip
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), time.process_time()
             feed = await feeds.public_feed(key, base_url, now)
             build_calendar(feed.calendar)
             timings.append((time.perf_counter() - started) * 1000)
+            cpu_ms.append((time.process_time() - cpu) * 1000)
     finally:
         await db.stop(engine)
     timings.sort()
     worst = timings[-1]
-    note = f"{len(ids):,} events; query {query_ms:.0f} ms; never built before: {cold_ms:.0f} ms"
+    cpu_ms.sort()
+    note = (
+        f"{len(ids):,} events; CPU p50 {cpu_ms[len(cpu_ms) // 2]:.0f} ms; first query "
+        f"{query_ms:.0f} ms; never built before: {cold_ms:.0f} ms"
+    )
     return [
         Result(NAME, "feed rebuild after a change", database.engine, None, timings[len(timings) // 2],
                worst, None, f"<= {REBUILD_MS:.0f} ms", worst <= REBUILD_MS, note),

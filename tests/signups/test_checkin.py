@@ -39,9 +39,7 @@ async def test_search_check_in_and_undo(client: httpx.AsyncClient) -> None:
     row = next(r for r in await signups_of(event["id"]) if r["id"] == amira["id"])
     assert row["status"] == "checked_in" and row["checked_in_at"] is not None
     # Checking in twice changes nothing; undo goes back to going.
-    await client.post(
-        f"/organizer/signups/{amira['id']}/check_in", data={"_csrf_token": token}
-    )
+    await client.post(f"/organizer/signups/{amira['id']}/check_in", data={"_csrf_token": token})
     undone = await client.post(
         f"/organizer/signups/{amira['id']}/undo_check_in",
         data={"_csrf_token": token, "next": path},
@@ -56,9 +54,7 @@ async def test_only_going_people_can_be_checked_in(client: httpx.AsyncClient) ->
     await rsvp(client, event["id"], person(1))
     await rsvp(client, event["id"], person(2))
     waiting = next(r for r in await signups_of(event["id"]) if r["status"] == "waitlisted")
-    answer = await client.post(
-        f"/api/v1/signups/{waiting['id']}/check_in", headers=member.bearer
-    )
+    answer = await client.post(f"/api/v1/signups/{waiting['id']}/check_in", headers=member.bearer)
     assert answer.status_code == 409
 
 

@@ -75,7 +75,7 @@ async def test_rsvp_form_needs_csrf(client: httpx.AsyncClient) -> None:
 async def test_bad_form_input_shows_inline_errors_and_writes_nothing(
     client: httpx.AsyncClient,
 ) -> None:
-    member, event = await published_event(client, max_guests=2)
+    _, event = await published_event(client, max_guests=2)
     path = f"/events/{event['id']}/rsvp"
     token = await csrf_token(client, path)
     bad = {

@@ -10,8 +10,8 @@ import httpx
 from server.mail.tables import Outbox
 from tests.events.helpers import ClientFactory, add_member, member_with_org, sign_in
 from tests.signups.helpers import (
-    manage_token,
     mails_to,
+    manage_token,
     person,
     published_event,
     rsvp,
@@ -67,7 +67,9 @@ async def test_approval_flow(client: httpx.AsyncClient) -> None:
     assert later.json()["status"] == "waitlisted"
     declined = await _act(client, member.bearer, rows[third["email"]]["id"], "decline")
     assert declined.json()["status"] == "declined"
-    assert (await _act(client, member.bearer, rows[third["email"]]["id"], "approve")).status_code == 409
+    assert (
+        await _act(client, member.bearer, rows[third["email"]]["id"], "approve")
+    ).status_code == 409
     kinds = [m["kind"] for m in await mails_to(third["email"])]
     assert kinds == ["rsvp_pending", "rsvp_declined"]
     assert "rsvp_confirmation" in [m["kind"] for m in await mails_to(first["email"])]
@@ -125,7 +127,8 @@ async def test_a_silently_blocked_person_sees_nothing_unusual(client: httpx.Asyn
             assert mail["ics"] is None
     # No reminder (which would carry the address) is left for them.
     pending = await Outbox.select().where(
-        (Outbox.recipient == suspect["email"]) & (Outbox.kind == "reminder")
+        (Outbox.recipient == suspect["email"])
+        & (Outbox.kind == "reminder")
         & (Outbox.status == "queued")
     )
     assert pending == []
@@ -135,7 +138,7 @@ async def test_csv_export_is_a_private_attachment_without_formulas(
     client: httpx.AsyncClient,
 ) -> None:
     member, event = await published_event(client)
-    await rsvp(client, event["id"], person(1, display_name="=HYPERLINK(\"http://evil\")"))
+    await rsvp(client, event["id"], person(1, display_name='=HYPERLINK("http://evil")'))
     await rsvp(client, event["id"], person(2, display_name="Ada", phone="+44 20 7946 0000"))
     await sign_in(client, member.email)
     response = await client.get(f"/organizer/events/{event['id']}/attendees/export.csv")
@@ -146,7 +149,7 @@ async def test_csv_export_is_a_private_attachment_without_formulas(
     rows = list(csv.reader(io.StringIO(response.text.lstrip("\ufeff"))))
     assert rows[0][:3] == ["name", "email", "phone"]
     names = [r[0] for r in rows[1:]]
-    assert "'=HYPERLINK(\"http://evil\")" in names and "Ada" in names
+    assert '\'=HYPERLINK("http://evil")' in names and "Ada" in names
     phones = [r[2] for r in rows[1:]]
     assert "'+44 20 7946 0000" in phones
     assert not any(cell.startswith(("=", "+", "-", "@")) for r in rows for cell in r)

@@ -132,7 +132,12 @@ async def test_shift_pages(client: httpx.AsyncClient) -> None:
     token = await csrf_token(client, path)
     bad = await client.post(
         path,
-        data={"role": "Legal observer", "starts_at": "tomorrow", "ends_at": "", "_csrf_token": token},
+        data={
+            "role": "Legal observer",
+            "starts_at": "tomorrow",
+            "ends_at": "",
+            "_csrf_token": token,
+        },
     )
     assert bad.status_code == 422
     assert 'id="shift-starts_at-error"' in bad.text and 'value="Legal observer"' in bad.text

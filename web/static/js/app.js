@@ -151,6 +151,18 @@
     }
     say("failed");
   });
+  // Search results that land below the fold (the form fills a phone's screen): bring
+  // them up, so "Near me" visibly did something.
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var target = event.detail && event.detail.target;
+    if (!(target instanceof Element) || target.id !== "results") return;
+    var top = target.getBoundingClientRect().top;
+    if (top > window.innerHeight * 0.6 || top < 0) {
+      var calm = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+      target.scrollIntoView({ block: "start", behavior: calm ? "auto" : "smooth" });
+    }
+  });
+
   // A boosted page brings its own (hidden) banner: say it again if still offline.
   document.addEventListener("htmx:afterSettle", function () {
     netStatus = null;

@@ -123,7 +123,9 @@ async function page(event, url) {
     const copy = await keptCopy(url);
     if (copy) {
       event.waitUntil(network.catch(() => undefined)); // refresh the copy in the background
-      return Promise.race([network.catch(() => copy), later(NETWORK_PATIENCE_MS, copy)]);
+      // An overloaded server (5xx) or no answer in time: the copy on the phone is better.
+      const answer = network.then((r) => (r.status >= 500 ? copy : r), () => copy);
+      return Promise.race([answer, later(NETWORK_PATIENCE_MS, copy)]);
     }
   }
   try {

@@ -1,0 +1,213 @@
+"""Account security pages: the second sign-in step, 2FA set-up, "sign out everywhere".
+
+All are private (no-store) and every change is a POST with CSRF. Code attempts are rate
+limited per client and per account, so the 10⁶ codes cannot be walked through.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from typing import Any
+from uuid import UUID
+
+import segno
+from litestar import Controller, Request, Response, get, post
+from litestar.params import FromPath
+
+from server.accounts import service, twofactor
+from server.accounts.pages import (
+    DEFAULT_AFTER_LOGIN,
+    PENDING_2FA,
+    PENDING_TTL_S,
+    SignInRequired,
+    form_fields,
+    page,
+    safe_next,
+    see_other,
+    signed_in,
+    start_session,
+    to_login,
+)
+from server.accounts.service import OrganizerView, TwoFactorRequired
+from server.errors import Conflict, ValidationFailed
+from server.web.errors import problem
+from server.web.ratelimit import enforce, hit
+
+CODE_ATTEMPTS_PER_CLIENT = 10  # a minute
+CODE_ATTEMPTS_PER_ACCOUNT = 10  # five minutes: ~1 in 30,000 chance to guess a code per window
+SECURITY_PAGE = "/organizer/security"
+
+
+def handle_two_factor_required(
+    request: Request[Any, Any, Any], exc: TwoFactorRequired
+) -> Response[Any]:
+    """API: 403 problem+json saying what to do. Pages: straight to the set-up page."""
+    if request.url.path.startswith("/api/"):
+        return problem(403, exc.title, exc.detail)
+    return see_other(f"{SECURITY_PAGE}?required=1")
+
+
+async def _limit_codes(request: Request[Any, Any, Any], organizer_id: uuid.UUID) -> None:
+    await enforce(request, "2fa", limit=CODE_ATTEMPTS_PER_CLIENT)
+    store = request.app.stores.get("rate_limit")
+    if not await hit(store, f"2fa-account:{organizer_id}", CODE_ATTEMPTS_PER_ACCOUNT, 300):
+        from litestar.exceptions import TooManyRequestsException
+
+        raise TooManyRequestsException(
+            "Too many codes tried; wait a few minutes.", headers={"Retry-After": "300"}
+        )
+
+
+def _pending(request: Request[Any, Any, Any]) -> dict[str, Any] | None:
+    session = request.scope.get("session")
+    pending = session.get(PENDING_2FA) if isinstance(session, dict) else None
+    if not isinstance(pending, dict) or time.time() - int(pending.get("at", 0)) > PENDING_TTL_S:
+        return None
+    return pending
+
+
+def qr_svg(uri: str) -> str:
+    """The otpauth URI as an SVG data: URI (CSP allows data: images; no inline style)."""
+    data: str = segno.make(uri, error="m").svg_data_uri(scale=4, border=2)
+    return data
+
+
+class SecondStep(Controller):
+    """After the password: the authenticator code (or a recovery code)."""
+
+    include_in_schema = False
+
+    @get("/login/2fa")
+    async def form(self, request: Request[Any, Any, Any]) -> Response[Any]:
+        if _pending(request) is None:
+            return see_other("/login")
+        return page(request, "login_2fa.html", None)
+
+    @post("/login/2fa")
+    async def check(self, request: Request[Any, Any, Any]) -> Response[Any]:
+        pending = _pending(request)
+        if pending is None:
+            return see_other("/login")
+        organizer_id = uuid.UUID(pending["id"])
+        await _limit_codes(request, organizer_id)
+        values = await form_fields(request, "code")
+        who = await service.organizer_by_id(organizer_id)
+        if who is None or not await twofactor.verify(organizer_id, values["code"]):
+            return page(
+                request,
+                "login_2fa.html",
+                None,
+                status_code=422,
+                errors={"code": "That code is not right; try the newest one."},
+            )
+        await start_session(request, who)
+        return see_other(safe_next(pending.get("next")) or DEFAULT_AFTER_LOGIN)
+
+
+class SecurityPages(Controller):
+    include_in_schema = False
+    exception_handlers = {SignInRequired: to_login}
+
+    async def _page(
+        self, request: Request[Any, Any, Any], viewer: OrganizerView, **context: Any
+    ) -> Response[Any]:
+        state = await twofactor.status(viewer)
+        return page(
+            request,
+            "security.html",
+            viewer,
+            state=state,
+            required=request.query_params.get("required") == "1",
+            **context,
+        )
+
+    @get(SECURITY_PAGE)
+    async def show(self, request: Request[Any, Any, Any]) -> Response[Any]:
+        return await self._page(request, await signed_in(request))
+
+    @post(f"{SECURITY_PAGE}/2fa/start")
+    async def start(self, request: Request[Any, Any, Any]) -> Response[Any]:
+        viewer = await signed_in(request)
+        try:
+            enrolment = await twofactor.begin_enrolment(viewer)
+        except Conflict:
+            return see_other(SECURITY_PAGE)
+        return self._setup(request, viewer, enrolment)
+
+    def _setup(
+        self,
+        request: Request[Any, Any, Any],
+        viewer: OrganizerView,
+        enrolment: twofactor.Enrolment,
+        **context: Any,
+    ) -> Response[Any]:
+        return page(
+            request,
+            "two_factor_setup.html",
+            viewer,
+            secret=enrolment.secret,
+            uri=enrolment.uri,
+            qr=qr_svg(enrolment.uri),
+            **context,
+        )
+
+    @post(f"{SECURITY_PAGE}/2fa/confirm")
+    async def confirm(self, request: Request[Any, Any, Any]) -> Response[Any]:
+        viewer = await signed_in(request)
+        await _limit_codes(request, viewer.id)
+        values = await form_fields(request, "code")
+        try:
+            codes = await twofactor.confirm_enrolment(viewer, values["code"])
+        except Conflict:
+            return see_other(SECURITY_PAGE)
+        except ValidationFailed as exc:
+            enrolment = await twofactor.begin_enrolment(viewer)  # the same pending secret
+            return self._setup(request, viewer, enrolment, status_code=422, errors=exc.errors)
+        return page(request, "recovery_codes.html", viewer, codes=codes)
+
+    @post(f"{SECURITY_PAGE}/2fa/recovery-codes")
+    async def recovery_codes(self, request: Request[Any, Any, Any]) -> Response[Any]:
+        viewer = await signed_in(request)
+        await _limit_codes(request, viewer.id)
+        values = await form_fields(request, "code")
+        try:
+            codes = await twofactor.new_recovery_codes(viewer, values["code"])
+        except ValidationFailed as exc:
+            return await self._page(request, viewer, status_code=422, errors=exc.errors)
+        return page(request, "recovery_codes.html", viewer, codes=codes)
+
+    @post(f"{SECURITY_PAGE}/2fa/disable")
+    async def disable(self, request: Request[Any, Any, Any]) -> Response[Any]:
+        viewer = await signed_in(request)
+        await _limit_codes(request, viewer.id)
+        values = await form_fields(request, "code")
+        try:
+            await twofactor.disable(viewer, values["code"])
+        except ValidationFailed as exc:
+            return await self._page(request, viewer, status_code=422, errors=exc.errors)
+        return see_other(SECURITY_PAGE)
+
+    @post(f"{SECURITY_PAGE}/sign-out-everywhere")
+    async def sign_out_everywhere(self, request: Request[Any, Any, Any]) -> Response[Any]:
+        viewer = await signed_in(request)
+        await twofactor.sign_out_everywhere(viewer)
+        request.clear_session()
+        return see_other("/login")
+
+    @post("/organizer/orgs/{org_id:uuid}/require-2fa")
+    async def require_2fa(
+        self, request: Request[Any, Any, Any], org_id: FromPath[UUID]
+    ) -> Response[Any]:
+        viewer = await signed_in(request)
+        values = await form_fields(request, "require_2fa")
+        try:
+            await twofactor.set_organization_requirement(
+                viewer, org_id, values["require_2fa"] == "on"
+            )
+        except ValidationFailed:
+            return see_other(f"{SECURITY_PAGE}?required=1")
+        return see_other(f"/organizer/orgs/{org_id}")
+
+
+ROUTES: list[Any] = [SecondStep, SecurityPages]

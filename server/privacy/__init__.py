@@ -1,0 +1,1 @@
+"""Safety and privacy: reports of suspicious rallies (more to come: audit log, purge)."""
