@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from urllib.parse import urlsplit
@@ -94,6 +95,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         await db.start(engine)
+        # Objects made at start-up (routes, templates, the gazetteer) live for the whole
+        # process: keep them out of the cyclic GC's full collections (pauses seen: ~200 ms).
+        gc.collect()
+        gc.freeze()
         try:
             if settings.mail_worker:  # off for `muster serve --no-worker` (MAIL_WORKER=0)
                 async with mail_worker.running(settings, mail_service.config()):
@@ -145,7 +150,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         before_send=[security_headers_hook(settings)],
         plugins=[HTMXPlugin()],
         request_class=HTMXRequest,
-        template_config=templates.template_config(),
+        template_config=templates.template_config(auto_reload=not settings.is_production),
         stores=_stores(settings),
         response_cache_config=ResponseCacheConfig(store="response_cache"),
         exception_handlers={

@@ -95,10 +95,19 @@ def normalize_email(email: str) -> str:
     return email.strip().lower()
 
 
+# Control characters (NUL above all: PostgreSQL refuses it in text, which would be a 500)
+# have no place in names, notes or addresses; tab and line breaks are fine in long text.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def has_control_chars(*values: str) -> bool:
+    return any(_CONTROL.search(value) for value in values)
+
+
 def validate_email(email: str, field: str = "email") -> dict[str, str]:
     if not email:
         return {field: "Enter an email address."}
-    if len(email) > 254 or not EMAIL_RE.match(email):
+    if len(email) > 254 or not EMAIL_RE.match(email) or has_control_chars(email):
         return {field: "Enter a valid email address, like name@example.org."}
     return {}
 
@@ -136,6 +145,8 @@ async def register_organizer(
         errors["password"] = "That password is too long."
     if not display_name:
         errors["display_name"] = "Enter your name as others should see it."
+    elif has_control_chars(display_name):
+        errors["display_name"] = "Remove the control characters."
     elif len(display_name) > 100:
         errors["display_name"] = "Use at most 100 characters."
     if errors:
@@ -155,7 +166,10 @@ async def register_organizer(
 
 async def authenticate(email: str, password: str) -> OrganizerView | None:
     """The organizer, or None; the same work is done whether or not the email exists."""
-    row = await Organizer.select().where(Organizer.email == normalize_email(email)).first()
+    email = normalize_email(email)
+    row = None
+    if not has_control_chars(email):  # never sent to the database: no such account anyway
+        row = await Organizer.select().where(Organizer.email == email).first()
     if len(password) > 1024:  # never hash megabytes for an attacker
         password = ""
     stored = row["password_hash"] if row else _DUMMY_HASH
@@ -225,6 +239,10 @@ async def create_organization(
         errors["name"] = "Enter the organization's name."
     elif len(name) > 120:
         errors["name"] = "Use at most 120 characters."
+    elif has_control_chars(name):
+        errors["name"] = "Remove the control characters."
+    if has_control_chars(description):
+        errors["description"] = "Remove the control characters."
     if len(description) > 5000:
         errors["description"] = "Use at most 5,000 characters."
     if errors:
@@ -395,6 +413,8 @@ async def approve_organization(
         raise ValidationFailed({"note": "Say in a few words why we trust this organization."})
     if len(note) > 2000:
         raise ValidationFailed({"note": "Use at most 2,000 characters."})
+    if has_control_chars(note):
+        raise ValidationFailed({"note": "Remove the control characters."})
     async with write_transaction(lock=f"organization:{organization_id}"):
         row = await Organization.select().where(Organization.id == organization_id).first()
         if row is None:
@@ -533,6 +553,8 @@ async def create_api_token(organizer: OrganizerView, name: str) -> tuple[uuid.UU
         raise ValidationFailed({"name": "Name the token after the script that uses it."})
     if len(name) > 100:
         raise ValidationFailed({"name": "Use at most 100 characters."})
+    if has_control_chars(name):
+        raise ValidationFailed({"name": "Remove the control characters."})
     token = new_secret(API_TOKEN_PREFIX)
     row = ApiToken(organizer=organizer.id, name=name, token_hash=hash_secret(token))
     await row.save()

@@ -25,7 +25,8 @@ from server.geo import gazetteer
 from server.web.auth import current_organizer
 from server.web.templates import render
 
-PUBLIC_CACHE = "public, max-age=60"
+# "private": the page carries the visitor's own CSRF token, so no shared cache may keep it.
+PUBLIC_CACHE = "private, max-age=60"
 
 
 def _base_url(request: Request[Any, Any, Any]) -> str:

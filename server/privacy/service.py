@@ -10,7 +10,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from server.accounts.service import OrganizerView
+from server.accounts.service import OrganizerView, has_control_chars
 from server.errors import NotFound, ValidationFailed
 from server.events import service as events
 from server.privacy.tables import Report
@@ -47,6 +47,8 @@ async def report_event(event_id: uuid.UUID, reason: str, details: str) -> uuid.U
         errors["reason"] = "Choose what worries you."
     if len(details) > MAX_DETAILS:
         errors["details"] = f"Use at most {MAX_DETAILS:,} characters."
+    elif has_control_chars(details):
+        errors["details"] = "Remove the control characters."
     if errors:
         raise ValidationFailed(errors)
     row = Report(event=event_id, reason=reason, details=details)

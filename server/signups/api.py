@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 from uuid import UUID
 
+import msgspec
 from litestar import Controller, Request, Response, delete, get, patch, post, put
 from litestar.exceptions import HTTPException
 from litestar.openapi.datastructures import ResponseSpec
@@ -177,7 +178,10 @@ class VolunteerController(Controller):
         nothing changed)."""
         signup_id = await service.signup_for_token(token)
         await service.change(
-            signup_id, guests=data.guests, shift_id=data.shift_id, change_shift=data.change_shift
+            signup_id,
+            guests=None if data.guests is msgspec.UNSET else data.guests,
+            shift_id=None if data.shift_id is msgspec.UNSET else data.shift_id,
+            change_shift=data.shift_id is not msgspec.UNSET,
         )
         found = await service.view(signup_id, _base_url(request))
         return Response(signup_out(found), headers=NO_STORE)

@@ -68,17 +68,27 @@ def wake() -> None:
 
 
 async def send_pending(limit: int = BATCH) -> int:
-    """Compose and queue up to ``limit`` pending messages; how many were handled."""
+    """Compose and queue up to ``limit`` pending messages; how many were sent.
+
+    A message that fails (a template error, a lost connection) stays pending and is
+    tried again on the next round; the others do not wait behind it.
+    """
     pending = (
         await Signup.select(Signup.id, Signup.event)
         .where(Signup.notice != "")
         .order_by(Signup.updated_at)
         .limit(limit)
     )
+    sent = 0
     for item in pending:
-        async with write_transaction(lock=f"event:{item['event']}"):
-            await _send_one(item["id"])
-    return len(pending)
+        try:
+            async with write_transaction(lock=f"event:{item['event']}"):
+                await _send_one(item["id"])
+        except Exception:
+            log.exception("could not compose the email for signup %s", item["id"])
+            continue
+        sent += 1
+    return sent
 
 
 async def flush() -> int:
@@ -86,6 +96,8 @@ async def flush() -> int:
     total = 0
     while done := await send_pending():
         total += done
+    if await Signup.count().where(Signup.notice != ""):
+        raise RuntimeError("some signup emails could not be composed (see the log)")
     return total
 
 
@@ -137,7 +149,7 @@ async def run(stop: asyncio.Event, poll_s: float = POLL_S) -> None:
             while await send_pending():
                 if stop.is_set():
                     break
-        except Exception:  # a bad row or a lost connection: log it, try again later
+        except Exception:  # a lost connection: log it, try again later
             log.exception("signup notices failed; retrying")
         with contextlib.suppress(TimeoutError):
             waiter = asyncio.ensure_future(woken.wait())

@@ -87,12 +87,11 @@ class SignupOut(msgspec.Struct):
 
 
 class SignupChange(msgspec.Struct, forbid_unknown_fields=True):
-    """Change guests and/or the shift; omitted fields stay. ``shift_id: null`` with
-    ``change_shift: true`` leaves the shift and just attends."""
+    """Change guests and/or the shift; an omitted field stays as it is, and
+    ``"shift_id": null`` leaves the shift (just attending)."""
 
-    guests: int | None = None
-    shift_id: UUID | None = None
-    change_shift: bool = False
+    guests: int | msgspec.UnsetType = msgspec.UNSET
+    shift_id: UUID | msgspec.UnsetType | None = msgspec.UNSET
 
 
 class AttendeeOut(msgspec.Struct):

@@ -11,9 +11,13 @@ which deletes the caches of the old version.
 Kept pages (the volunteer's "my signups" pages and action scripts) are marked
 ``Cache-Control: no-store`` for HTTP caches, yet the worker deliberately stores them in
 Cache Storage: a volunteer at the rally, with no network, still sees their signup, the
-address and their call script. The trade-off: that personal page stays on the phone. It
-stays only on the volunteer's own device (never a shared cache), is dropped when the link
-stops working (404/410), and "forget this device" deletes it with everything else.
+address and their call script (a kept page's links to other kept pages are stored too,
+one level deep, so "my signups" brings each signup along). The trade-off: that personal
+page stays on the phone. It stays only on the volunteer's own device (never a shared
+cache), is refreshed on every visit online, is dropped when its link stops working
+(404/410), outlives a deploy on purpose (the ticket must not vanish the morning of the
+rally), and "forget this device" deletes it with everything else (POST /forget answers
+``Clear-Site-Data``; app.js first empties Cache Storage and web storage itself).
 """
 
 from __future__ import annotations
@@ -47,6 +51,7 @@ PRECACHE_STATIC = (
     "vendor/htmx-2.0.11.min.js",
     "icons/icon.svg",
     "icons/icon-192.png",
+    "js/actions.js",  # the action scripts' page helper: kept pages must work offline
 )
 # Pages the worker keeps for offline use once visited (JavaScript regular expressions
 # over the path): a volunteer's "my signups" pages (/my/<token>...) and signup manage
@@ -110,7 +115,8 @@ def _manifest_body() -> bytes:
 def service_worker_source() -> bytes:
     config = {
         "version": build_version(),
-        "precache": [static_url(path) for path in PRECACHE_STATIC],
+        # Only files that exist: one missing file would fail the worker's whole install.
+        "precache": [static_url(p) for p in PRECACHE_STATIC if (STATIC_DIR / p).is_file()],
         "offline": OFFLINE_PATH,
         "keep": list(KEEP_OFFLINE),
     }

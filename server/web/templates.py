@@ -47,9 +47,11 @@ def translations(locale: str) -> NullTranslations:
     return loaded
 
 
-def build_environment() -> Environment:
+def build_environment(*, auto_reload: bool = True) -> Environment:
+    """``auto_reload`` (development) re-reads changed templates; production skips the stat calls."""
     env = Environment(
         loader=FileSystemLoader(str(TEMPLATE_DIR)),
+        auto_reload=auto_reload,
         autoescape=select_autoescape(["html", "xml"], default_for_string=True),
         extensions=["jinja2.ext.i18n"],
         trim_blocks=True,
@@ -61,8 +63,9 @@ def build_environment() -> Environment:
     return env
 
 
-def template_config() -> TemplateConfig[JinjaTemplateEngine]:
-    return TemplateConfig(instance=JinjaTemplateEngine.from_environment(build_environment()))
+def template_config(*, auto_reload: bool = True) -> TemplateConfig[JinjaTemplateEngine]:
+    environment = build_environment(auto_reload=auto_reload)
+    return TemplateConfig(instance=JinjaTemplateEngine.from_environment(environment))
 
 
 def render(

@@ -1,4 +1,4 @@
-""""Sign out everywhere" ends every session of the organizer and revokes every API token."""
+""" "Sign out everywhere" ends every session of the organizer and revokes every API token."""
 
 from __future__ import annotations
 

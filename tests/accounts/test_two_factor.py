@@ -32,6 +32,7 @@ async def test_secret_is_encrypted_and_recovery_codes_hashed(client: httpx.Async
     email = await sign_up(client)
     app = await enrol(client)
     row = await Organizer.select().where(Organizer.email == email).first()
+    assert row is not None
     assert row["totp_enabled_at"] is not None
     assert app.secret not in row["totp_secret"]
     stored = await RecoveryCode.select(RecoveryCode.code_hash)

@@ -123,7 +123,7 @@ async def run(env: Env) -> list[Result]:
     results: list[Result] = []
     for i, database in enumerate(env.databases):
         if i:  # the ratios below use the hello-world measured right before them
-            results.append(measure_hello(env, f"hello-world (again, before {database.engine})"))
+            results.append(measure_hello(env, f"hello-world, again ({database.engine})"))
         results += await nearby_in_process(env, database)
         results += warm(env, database)
         results += cold(env, database)

@@ -9,7 +9,8 @@ rows, and the confirmation and reminder emails in the outbox. The in-process mai
 worker is off (``MAIL_WORKER=0``, as with ``muster serve --no-worker`` and a separate
 ``muster worker``), so the server core measures the RSVPs alone.
 
-Targets (DESIGN.md): PostgreSQL >= 1,500/s, SQLite >= 500/s, p99 <= 500 ms, no errors.
+Targets (DESIGN.md): PostgreSQL >= 1,500/s, SQLite >= 500/s (beside a ~12,600/s
+hello-world: 11.9% and 4.0% of the hello-world of the same run), p99 <= 500 ms, no errors.
 
 Run alone: ``python -m tests.perf rsvp`` (``--events 1000`` seeds faster). The module is
 also the load generator's entry point for POST requests:
@@ -32,7 +33,11 @@ from tests.perf.harness import ROOT, Database, Env, Result, Server, _pin
 
 NAME = "rsvp"
 CONNECTIONS = 20
+# DESIGN.md's targets were set beside a hello-world of ~12,600 req/s on this machine; like
+# every other target of `make bench` they are judged as that share of the hello-world
+# measured in the same run (a busy machine slows both alike).
 TARGETS = {"sqlite": 500.0, "postgresql": 1500.0}
+HELLO_REFERENCE = 12_600.0
 P99_MS = 500.0
 PASSWORD = "bench-organizer-password"
 
@@ -117,13 +122,14 @@ def _post_load(server: Server, env: Env, path: str) -> dict[str, Any]:
 
 
 def _result(env: Env, database: Database, stats: dict[str, Any]) -> Result:
-    target = TARGETS[database.engine]
+    share = TARGETS[database.engine] / HELLO_REFERENCE
     ratio = stats["rps"] / env.hello_rps if env.hello_rps else None
     note = f"statuses {stats['statuses']}"
     if stats["errors"]:
         note += f", connection errors {stats['errors']}"
     ok = (
-        stats["rps"] >= target
+        ratio is not None
+        and ratio >= share
         and stats["p99_ms"] <= P99_MS
         and not stats["unexpected"]
         and not stats["errors"]
@@ -136,9 +142,9 @@ def _result(env: Env, database: Database, stats: dict[str, Any]) -> Result:
         stats["p50_ms"],
         stats["p99_ms"],
         ratio,
-        f">= {target:,.0f}/s, p99 <= {P99_MS:.0f} ms",
+        f">= {share:.1%}, p99 <= {P99_MS:.0f} ms",
         ok,
-        note,
+        note + f"; target {TARGETS[database.engine]:,.0f}/s at a {HELLO_REFERENCE:,.0f}/s hello",
     )
 
 

@@ -33,7 +33,7 @@ async def _broken_query(*_: Any, **__: Any) -> Any:
 
 
 async def _broken_code(*_: Any, **__: Any) -> Any:
-    raise RuntimeError('File "/work/main/server/accounts/service.py", line 1: KeyError(\'x\')')
+    raise RuntimeError("File \"/work/main/server/accounts/service.py\", line 1: KeyError('x')")
 
 
 def _assert_clean(body: str) -> None:

@@ -96,13 +96,11 @@ async def test_admin_lists_and_handles_reports(client_factory: Any) -> None:
         assert "Not the real group" in page.text
         assert f'href="/events/{event["id"]}"' in page.text
         report_id = (await Report.select(Report.id))[0]["id"]
-        done = await submit(
-            admin, "/admin/reports", f"/admin/reports/{report_id}/handled", {}
-        )
+        done = await submit(admin, "/admin/reports", f"/admin/reports/{report_id}/handled", {})
         assert done.status_code == 303
         assert "Not the real group" not in (await admin.get("/admin/reports")).text
         row = await Report.select().first()
-        assert row["handled_at"] is not None
+        assert row is not None and row["handled_at"] is not None
 
 
 async def test_non_admins_get_404(client_factory: Any) -> None:

@@ -38,10 +38,14 @@ async def test_get_patch_delete_with_the_token_header(client: httpx.AsyncClient)
     assert too_many.status_code == 422 and too_many.json()["errors"][0]["field"] == "guests"
     moved = await client.patch(
         "/api/v1/signups/manage",
-        json={"shift_id": shift["id"], "change_shift": True},
+        json={"shift_id": shift["id"]},
         headers=headers,
     )
     assert moved.status_code == 200 and moved.json()["shift"]["role"] == "Sign-holder"
+    kept = await client.patch("/api/v1/signups/manage", json={}, headers=headers)
+    assert kept.json()["shift"]["role"] == "Sign-holder"  # omitted: unchanged
+    left = await client.patch("/api/v1/signups/manage", json={"shift_id": None}, headers=headers)
+    assert left.status_code == 200 and left.json()["shift"] is None
     gone = await client.delete("/api/v1/signups/manage", headers=headers)
     assert gone.status_code == 200 and gone.json()["status"] == "cancelled"
     assert gone.json()["event"]["address"] is None  # no longer going: no address

@@ -1,0 +1,87 @@
+"""Rate limits are shared by every instance through Redis when REDIS_URL is set.
+
+Two apps with the same REDIS_URL stand for two instances behind a load balancer: ten
+reports through one and the eleventh through the other is refused. Needs the Redis at
+127.0.0.1:6379 (skipped when it does not answer).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import replace
+
+import httpx
+import pytest
+import redis
+from litestar import Litestar
+
+from server import db
+from server.accounts import twofactor
+from server.app import create_app
+from server.mail import service as mail_service
+from server.settings import Settings
+from server.web.ratelimit import hit
+from tests.conftest import csrf_token
+from tests.events.helpers import create_event, member_with_org
+
+REDIS_URL = "redis://127.0.0.1:6379/15"
+
+
+def _redis_up() -> bool:
+    try:
+        return bool(redis.Redis.from_url(REDIS_URL, socket_connect_timeout=0.5).ping())
+    except redis.RedisError:
+        return False
+
+
+pytestmark = pytest.mark.skipif(not _redis_up(), reason="no Redis at 127.0.0.1:6379")
+
+
+@pytest.fixture
+async def instances(app: Litestar, settings: Settings) -> AsyncIterator[tuple[Litestar, Litestar]]:
+    old_engine = db.engine()
+    shared = replace(settings, redis_url=REDIS_URL)
+    first, second = create_app(shared), create_app(shared)
+    db.bind(old_engine)
+    try:
+        yield first, second
+    finally:
+        for application in (first, second):
+            await application.stores.get("rate_limit").delete_all()
+        db.bind(old_engine)
+        twofactor.configure(settings.secret_key)
+        mail_service.configure(settings)
+
+
+def _client(application: Litestar) -> httpx.AsyncClient:
+    transport = httpx.ASGITransport(app=application, client=("198.51.100.4", 5000))  # type: ignore[arg-type]
+    return httpx.AsyncClient(transport=transport, base_url="http://testserver")
+
+
+async def test_two_instances_share_the_report_limit(
+    instances: tuple[Litestar, Litestar], client: httpx.AsyncClient
+) -> None:
+    owner = await member_with_org()
+    event = await create_event(client, owner, publish=True)
+    path = f"/events/{event['id']}/report"
+    first, second = instances
+    async with _client(first) as one, _client(second) as two:
+        token_one = await csrf_token(one, path)
+        token_two = await csrf_token(two, path)
+        for _ in range(10):
+            sent = await one.post(path, data={"reason": "other", "_csrf_token": token_one})
+            assert sent.status_code == 303
+        refused = await two.post(path, data={"reason": "other", "_csrf_token": token_two})
+        assert refused.status_code == 429
+        assert refused.headers["retry-after"] == "3600"
+
+
+async def test_hit_counts_in_redis(instances: tuple[Litestar, Litestar]) -> None:
+    first, second = instances
+    key = f"test:{uuid.uuid4()}"
+    store_one = first.stores.get("rate_limit")
+    store_two = second.stores.get("rate_limit")
+    assert await hit(store_one, key, limit=2, window_s=60)
+    assert await hit(store_two, key, limit=2, window_s=60)
+    assert not await hit(store_one, key, limit=2, window_s=60)
