@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 from litestar import Litestar, MediaType, Response, get
 from litestar.config.allowed_hosts import AllowedHostsConfig
+from litestar.config.compression import CompressionConfig
 from litestar.config.response_cache import ResponseCacheConfig
 from litestar.datastructures import CacheControlHeader, State
 from litestar.middleware import DefineMiddleware
@@ -38,7 +39,9 @@ from server.mail import notices as mail_notices
 from server.mail import pages as mail_pages
 from server.mail import service as mail_service
 from server.mail import worker as mail_worker
+from server.privacy import lifecycle as privacy_lifecycle
 from server.privacy import pages as privacy_pages
+from server.privacy import volunteer_pages as privacy_volunteer_pages
 from server.settings import Settings
 from server.signups import api as signups_api
 from server.signups import notices as signups_notices
@@ -129,6 +132,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *accounts_pages.ROUTES,
             *accounts_security.ROUTES,
             *privacy_pages.ROUTES,
+            *privacy_volunteer_pages.ROUTES,
             *accounts_api.ROUTES,
             *events_pages.ROUTES,
             *events_api.ROUTES,
@@ -142,7 +146,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *actions_api.ROUTES,
         ],
         # Signup emails are composed in the background, with the mail worker.
-        lifespan=[lifespan, signups_notices.lifespan(settings.mail_worker)],
+        lifespan=[
+            lifespan,
+            signups_notices.lifespan(settings.mail_worker),
+            # Invariant 6: signups of long-ended events are purged hourly.
+            privacy_lifecycle.lifespan(settings.mail_worker, settings.purge_after_days),
+        ],
         middleware=[
             session.middleware,
             DefineMiddleware(BearerAwareCSRFMiddleware, config=csrf),
@@ -153,6 +162,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
         template_config=templates.template_config(auto_reload=not settings.is_production),
         stores=_stores(settings),
         response_cache_config=ResponseCacheConfig(store="response_cache"),
+        # Phones on bad networks: compress our static files (htmx, CSS, JS). HTML pages are
+        # left alone on purpose: they carry the CSRF token next to reflected input (BREACH).
+        compression_config=CompressionConfig(
+            backend="gzip", minimum_size=1024, exclude=[r"^/(?!static/)[a-z_.]"]
+        ),
         exception_handlers={
             **EXCEPTION_HANDLERS,
             # Members of an organization that requires 2FA they lack: set-up page / 403.

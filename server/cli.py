@@ -116,6 +116,7 @@ def worker() -> None:
     from server.logging import uvicorn_log_config
     from server.mail import service as mail_service
     from server.mail import worker as mail_worker
+    from server.privacy import lifecycle as privacy_lifecycle
     from server.signups import notices as signups_notices
 
     logging.config.dictConfig(uvicorn_log_config())  # secret links never reach the logs
@@ -130,7 +131,10 @@ def worker() -> None:
         target = settings.smtp_host or str(settings.mail_dir)
         click.echo(f"mail worker sending to {target}; Ctrl+C stops it", err=True)
         # Signup emails are composed here too (signups/notices.py), then sent like any mail.
-        async with signups_notices.running():
+        async with (
+            signups_notices.running(),
+            privacy_lifecycle.running(settings.purge_after_days),  # hourly (invariant 6)
+        ):
             await mail_worker.worker_for(settings, mail_service.config()).run(stop)
 
     _with_db(settings, work)
@@ -143,6 +147,25 @@ def demo() -> None:
 
     message = _with_db(_settings(), load_demo)
     click.echo(message)
+
+
+@main.command()
+@click.option(
+    "--days",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Purge events that ended more than DAYS days ago [default: $PURGE_AFTER_DAYS or 30].",
+)
+def purge(days: int | None) -> None:
+    """Delete the personal data of long-ended events (signups, mail, completion notes)."""
+    from server.privacy import lifecycle
+
+    settings = _settings()
+
+    async def work() -> lifecycle.PurgeReport:
+        return await lifecycle.purge(settings.purge_after_days if days is None else days)
+
+    click.echo(str(_with_db(settings, work)))
 
 
 @main.command("create-admin")

@@ -35,6 +35,7 @@ def settings() -> Settings:
         secret_key="test-secret-key-that-is-long-enough-0123456789",
         base_url="http://testserver",
         mail_dir=_TMP / "mail",
+        mail_worker=False,  # tests drive the mail worker themselves (tests/mail)
     )
 
 

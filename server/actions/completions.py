@@ -287,3 +287,37 @@ async def forget_volunteer(volunteer_id: uuid.UUID) -> int:
         .returning(ActionCompletion.id)
     )
     return len(updated)
+
+
+async def of_volunteer(volunteer_id: uuid.UUID) -> list[dict[str, Any]]:
+    """The completions tied to a volunteer, for their data export."""
+    rows: list[dict[str, Any]] = (
+        await ActionCompletion.select(
+            ActionCompletion.task.title.as_alias("task_title"),
+            ActionCompletion.outcome,
+            ActionCompletion.country,
+            ActionCompletion.note,
+            ActionCompletion.created_at,
+        )
+        .where(ActionCompletion.volunteer_id == volunteer_id)
+        .order_by(ActionCompletion.created_at)
+    )
+    return rows
+
+
+async def forget_in_campaign(volunteer_ids: list[uuid.UUID], campaign_id: uuid.UUID) -> int:
+    """An event's data is purged: its volunteers' completions in its campaign lose their
+    note and their tie to the volunteer; the counts stay."""
+    if not volunteer_ids:
+        return 0
+    updated = (
+        await ActionCompletion.update(
+            {ActionCompletion.volunteer_id: None, ActionCompletion.note: ""}
+        )
+        .where(
+            ActionCompletion.volunteer_id.is_in(volunteer_ids)
+            & (ActionCompletion.campaign == campaign_id)
+        )
+        .returning(ActionCompletion.id)
+    )
+    return len(updated)

@@ -576,3 +576,11 @@ async def get_campaign(viewer: OrganizerView | None, campaign_id: uuid.UUID) -> 
     except NotFound:
         raise NotFound("No such campaign") from None
     return row
+
+
+async def ended_before(event_ids: list[uuid.UUID], before: datetime) -> list[uuid.UUID]:
+    """Which of these events ended before ``before`` (the privacy purge asks)."""
+    if not event_ids:
+        return []
+    rows = await Event.select(Event.id).where(Event.id.is_in(event_ids) & (Event.ends_at < before))
+    return [row["id"] for row in rows]

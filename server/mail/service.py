@@ -376,3 +376,33 @@ async def purge_finished(before: datetime) -> int:
         .returning(Outbox.id)
     )
     return len(deleted)
+
+
+async def of_address(email: str) -> list[dict[str, Any]]:
+    """What the outbox holds for ``email`` (a volunteer's data export): kinds and states."""
+    rows: list[dict[str, Any]] = (
+        await Outbox.select(
+            Outbox.recipient, Outbox.kind, Outbox.status, Outbox.event_id, Outbox.created_at
+        )
+        .where(Outbox.recipient_hash == email_hash(email))
+        .order_by(Outbox.created_at)
+    )
+    return rows
+
+
+async def forget_address(email: str) -> int:
+    """Every message to ``email``, whatever its state (the volunteer deleted their data).
+
+    The suppression list and unsubscribe tokens stay: they hold only hashes, and an
+    address that unsubscribed must stay unsubscribed if it signs up again.
+    """
+    deleted = (
+        await Outbox.delete().where(Outbox.recipient_hash == email_hash(email)).returning(Outbox.id)
+    )
+    return len(deleted)
+
+
+async def event_ids() -> list[uuid.UUID]:
+    """The events that still have messages in the outbox (the purge checks which ended)."""
+    rows = await Outbox.select(Outbox.event_id).where(Outbox.event_id.is_not_null()).distinct()
+    return [row["event_id"] for row in rows]

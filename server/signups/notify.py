@@ -1,8 +1,8 @@
 """What signups tell volunteers by email, through the mail feature's outbox.
 
-Every function queues outbox rows and belongs INSIDE the write transaction of the change
-it reports: the message commits or rolls back with it. Links carry secrets, so they are
-only ever put in mail, never in a page or an API answer.
+Every function queues outbox rows inside a write transaction: ``notices`` calls them when
+it composes what a change marked, the events hook inside the event's own transaction.
+Links carry secrets, so they are only ever put in mail, never in a page or API answer.
 
 The mail feature composes going / waitlisted / promoted / my-signups messages; the two it
 has no builder for (pending approval, declined) are written here with its templates.

@@ -22,7 +22,7 @@ from server.accounts.pages import see_other
 from server.errors import ValidationFailed
 from server.events.service import is_public
 from server.events.views import public_event
-from server.signups import forms, service, shifts
+from server.signups import feed, forms, service, shifts
 from server.signups.organizer_pages import ROUTES as ORGANIZER_ROUTES
 from server.signups.rsvp import RsvpOutcome, clean_contact, rsvp
 from server.web.auth import current_organizer
@@ -280,7 +280,12 @@ async def my_home(request: Request[Any, Any, Any], token: FromPath[str]) -> Resp
     return render(
         request,
         "pages/signups/my_home.html",
-        {"viewer": None, "signups": signups, "token": token},
+        {
+            "viewer": None,
+            "signups": signups,
+            "token": token,
+            "has_feed": await feed.has_feed(volunteer_id),
+        },
         private=True,
         headers=NOINDEX,
     )
@@ -337,4 +342,5 @@ ROUTES: list[Any] = [
     my_signup_change,
     my_signup_cancel,
     *ORGANIZER_ROUTES,
+    *feed.ROUTES,
 ]

@@ -13,6 +13,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from server.accounts import service as accounts
 from server.accounts.service import OrganizerView, Role
 from server.db import write_transaction
 from server.errors import Conflict, NotFound
@@ -71,8 +72,6 @@ class RosterView:
 
 
 async def _role(viewer: OrganizerView | None, event: dict[str, Any]) -> Role:
-    from server.accounts import service as accounts
-
     return await accounts.require_role(viewer, event["organization"], "viewer")
 
 

@@ -38,15 +38,17 @@ def smtp_settings(settings: Settings, port: int) -> Settings:
     return dataclasses.replace(settings, smtp_host="127.0.0.1", smtp_port=port, smtp_tls="none")
 
 
-def new_worker(settings: Settings, port: int, **options: Any) -> Worker:
-    return Worker(service.config(), SmtpTransport(smtp_settings(settings, port)), **options)
+def new_worker(settings: Settings, port: int, *, lanes: int = 1, **options: Any) -> Worker:
+    """A worker with ``lanes`` SMTP connections to the test server on ``port``."""
+    transports = [SmtpTransport(smtp_settings(settings, port)) for _ in range(lanes)]
+    return Worker(service.config(), transports, **options)
 
 
 @pytest.fixture
 async def worker(settings: Settings, sink: Sink) -> AsyncIterator[Worker]:
     one = new_worker(settings, sink.port)
     yield one
-    await one.transport.close()
+    await one.close()
 
 
 async def published_event(

@@ -205,3 +205,27 @@ def test_the_same_input_gives_the_same_text() -> None:
     assert compose.reminder(info(), ADA, lead_minutes=120, unsubscribe_url="u") == compose.reminder(
         info(), ADA, lead_minutes=120, unsubscribe_url="u"
     )
+
+
+def test_dates_follow_the_recipients_language_and_unknown_ones_fall_back() -> None:
+    german = compose.reminder(
+        info(), Recipient("d@example.org", locale="de"), lead_minutes=120, unsubscribe_url="u"
+    )
+    assert "Samstag" in german.text and "5. Dezember 2026" in german.text
+    assert 'lang="de"' in (german.html or "")
+    odd = compose.rsvp_confirmation(info(), Recipient("x@example.org", locale="xx-!!"))
+    assert "Saturday" in odd.text and 'lang="en"' in (odd.html or "")
+
+
+def test_smtp_tls_setting_picks_the_connection_kind() -> None:
+    from server.mail.delivery import SmtpTransport
+    from server.settings import Settings
+
+    def client(tls: str) -> tuple[bool, object]:
+        made = SmtpTransport(Settings(smtp_host="mail.example.org", smtp_tls=tls))._new_client()  # type: ignore[arg-type]
+        return made.use_tls, made._start_tls_on_connect
+
+    # "none" must not upgrade on its own (aiosmtplib's default would, when offered).
+    assert client("none") == (False, False)
+    assert client("starttls") == (False, True)
+    assert client("tls") == (True, False)

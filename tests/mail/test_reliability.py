@@ -161,12 +161,12 @@ async def test_two_workers_draining_500_messages_send_each_exactly_once(
     """Two workers at once (PostgreSQL: SKIP LOCKED on two connections; SQLite: the
     BEGIN IMMEDIATE claim) never take the same row."""
     await queue_many(500)
-    first = new_worker(settings, sink.port, batch=25)
+    first = new_worker(settings, sink.port, batch=25, lanes=3)  # three connections at once
     second = new_worker(settings, sink.port, batch=25)
     now: datetime = utcnow()
     handled = await asyncio.gather(first.drain(now), second.drain(now))
-    await first.transport.close()
-    await second.transport.close()
+    await first.close()
+    await second.close()
     assert sum(handled) == 500 and min(handled) > 0  # both took part
     received = subjects(sink)
     assert len(received) == 500 and set(received.values()) == {1}
