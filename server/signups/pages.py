@@ -171,6 +171,7 @@ def _manage_page(
     values: dict[str, str] | None = None,
     back: str = "",
     notice: str = "",
+    manage_token: str = "",
 ) -> Response[Any]:
     return render(
         request,
@@ -179,6 +180,8 @@ def _manage_page(
             "viewer": None,
             "signup": found,
             "action": action,
+            # Only on the manage link's own page: ties the campaign's actions to this signup.
+            "manage_token": manage_token,
             "errors": errors or {},
             "values": values or {},
             "back": back,
@@ -219,7 +222,7 @@ async def manage(
     signup_id = await service.signup_for_token(token)
     found = await service.view(signup_id, _base_url(request))
     notice = "Saved." if saved else ""
-    return _manage_page(request, found, f"/m/{token}", notice=notice)
+    return _manage_page(request, found, f"/m/{token}", notice=notice, manage_token=token)
 
 
 @post("/m/{token:str}", include_in_schema=False)

@@ -109,3 +109,18 @@ async def test_the_page_form_takes_the_token_from_a_post_field(client: httpx.Asy
     assert row["volunteer_id"] is not None
     assert token not in response.headers["location"]
     assert (await complete(client, member, task["id"], outcome="done")).status_code == 201
+
+
+async def test_the_manage_page_links_to_the_campaigns_actions_with_the_token_in_the_fragment(
+    client: httpx.AsyncClient,
+) -> None:
+    member = await member_with_org()
+    campaign_id = await campaign_of(member)
+    event = await create_event(client, member, publish=True, campaign_id=str(campaign_id))
+    token = await _signup_token(client, event["id"])
+
+    page = await client.get(f"/m/{token}")
+    assert page.status_code == 200
+    # In the fragment only: the browser keeps it, no server (ours or another) receives it.
+    assert f'href="/campaigns/{campaign_id}/actions#signup={token}"' in page.text
+    assert f"?signup={token}" not in page.text
