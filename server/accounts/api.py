@@ -28,7 +28,6 @@ from server.accounts.schemas import (
     MeOut,
     OrganizationInput,
     OrganizationOut,
-    Problem,
     TokenCreated,
     TokenInput,
     TokenOut,
@@ -36,8 +35,8 @@ from server.accounts.schemas import (
 from server.accounts.service import OrganizationView, OrganizerView
 from server.errors import NotFound, PermissionDenied
 from server.settings import Settings
+from server.web.apidocs import problem_responses
 from server.web.auth import current_organizer, require_organizer
-from server.web.errors import PROBLEM_JSON
 
 _DESCRIPTIONS = {
     400: "The body does not match the schema",
@@ -50,15 +49,7 @@ _DESCRIPTIONS = {
 
 
 def _problems(*codes: int) -> dict[int, ResponseSpec]:
-    return {
-        code: ResponseSpec(
-            data_container=Problem,
-            description=_DESCRIPTIONS[code],
-            media_type=PROBLEM_JSON,
-            generate_examples=False,
-        )
-        for code in (401, *codes)
-    }
+    return problem_responses(_DESCRIPTIONS, (401, *codes))
 
 
 async def _me(request: Request[Any, Any, Any]) -> OrganizerView:

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from litestar.openapi.datastructures import ResponseSpec
 
-from server.accounts.schemas import Problem
-from server.web.errors import PROBLEM_JSON
+from server.web.apidocs import problem_responses
 
 NO_STORE = {"Cache-Control": "no-store"}
 _DESCRIPTIONS = {
@@ -22,12 +21,4 @@ WRITE = (400, 401, 403, 404, 422)
 
 
 def problems(*codes: int) -> dict[int, ResponseSpec]:
-    return {
-        code: ResponseSpec(
-            data_container=Problem,
-            description=_DESCRIPTIONS[code],
-            media_type=PROBLEM_JSON,
-            generate_examples=False,
-        )
-        for code in codes
-    }
+    return problem_responses(_DESCRIPTIONS, codes)

@@ -15,7 +15,6 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, JSONBody, Parameter
 
 from server.accounts import service as accounts
-from server.accounts.schemas import Problem
 from server.events import service
 from server.events.schemas import (
     CampaignInput,
@@ -25,8 +24,8 @@ from server.events.schemas import (
     EventPage,
 )
 from server.events.views import member_event, public_event
+from server.web.apidocs import problem_responses
 from server.web.auth import current_organizer, require_organizer
-from server.web.errors import PROBLEM_JSON
 
 # Public answers may sit in a cache for a minute; anything a member sees must not.
 PUBLIC_CACHE = {"Cache-Control": "public, max-age=60"}
@@ -44,15 +43,7 @@ WRITE = (400, 401, 403, 404, 422)
 
 
 def _problems(*codes: int) -> dict[int, ResponseSpec]:
-    return {
-        code: ResponseSpec(
-            data_container=Problem,
-            description=_DESCRIPTIONS[code],
-            media_type=PROBLEM_JSON,
-            generate_examples=False,
-        )
-        for code in codes
-    }
+    return problem_responses(_DESCRIPTIONS, codes)
 
 
 def _base_url(request: Request[Any, Any, Any]) -> str:

@@ -18,7 +18,6 @@ from litestar.exceptions import HTTPException
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
 
-from server.accounts.schemas import Problem
 from server.errors import Conflict
 from server.signups import places, roster, rows, service, shifts
 from server.signups.roster import Action
@@ -36,8 +35,8 @@ from server.signups.schemas import (
     SignupInput,
     SignupOut,
 )
+from server.web.apidocs import problem_responses
 from server.web.auth import current_organizer, require_organizer
-from server.web.errors import PROBLEM_JSON
 from server.web.ratelimit import enforce
 
 RSVP_LIMIT_PER_MINUTE = 30
@@ -64,15 +63,7 @@ ManageToken = Annotated[
 
 
 def _problems(*codes: int) -> dict[int, ResponseSpec]:
-    return {
-        code: ResponseSpec(
-            data_container=Problem,
-            description=_DESCRIPTIONS[code],
-            media_type=PROBLEM_JSON,
-            generate_examples=False,
-        )
-        for code in codes
-    }
+    return problem_responses(_DESCRIPTIONS, codes)
 
 
 def _base_url(request: Request[Any, Any, Any]) -> str:
