@@ -26,7 +26,7 @@ from server.errors import Conflict, NotFound, ValidationFailed
 from server.settings import Settings
 from server.web.auth import SESSION_GENERATION, SESSION_KEY, current_organizer
 from server.web.ratelimit import enforce
-from server.web.templates import render
+from server.web.templates import private_page
 
 DEFAULT_AFTER_LOGIN = "/organizer"
 # Cookie names of the server-side session (app.py: "__Host-session" when served over https).
@@ -130,16 +130,14 @@ def page(
     fragment: str | None = None,
     **context: Any,
 ) -> Response[Any]:
-    """Render a private (no-store) page; the fragment only for htmx requests that are not boosts."""
-    htmx = getattr(request, "htmx", None)
-    wants_fragment = bool(htmx) and not getattr(htmx, "boosted", False)
-    return render(
+    """A private (no-store) accounts page; ``render`` gives boosted requests the whole page."""
+    return private_page(
         request,
         f"pages/accounts/{template}",
-        {"viewer": viewer, "errors": {}, "values": {}, **context},
-        fragment=fragment if wants_fragment else None,
+        viewer,
         status_code=status_code,
-        private=True,
+        fragment=fragment,
+        **context,
     )
 
 

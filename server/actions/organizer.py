@@ -19,7 +19,7 @@ from server.actions import completions, forms, results, service
 from server.actions import targets as target_service
 from server.errors import ValidationFailed
 from server.events import service as events
-from server.web.templates import render
+from server.web.templates import private_page
 
 
 def _page(
@@ -30,12 +30,8 @@ def _page(
     status_code: int = 200,
     **context: Any,
 ) -> Response[Any]:
-    return render(
-        request,
-        f"pages/actions/{template}",
-        {"viewer": viewer, "errors": {}, "values": {}, **context},
-        status_code=status_code,
-        private=True,
+    return private_page(
+        request, f"pages/actions/{template}", viewer, status_code=status_code, **context
     )
 
 

@@ -23,7 +23,7 @@ from server.events.schemas import CampaignInput, EventInput
 from server.events.views import description_html, member_event, public_event
 from server.geo import gazetteer
 from server.web.auth import current_organizer
-from server.web.templates import render
+from server.web.templates import private_page, render
 
 # "private": the page carries the visitor's own CSRF token, so no shared cache may keep it.
 PUBLIC_CACHE = "private, max-age=60"
@@ -76,13 +76,8 @@ def _page(
     status_code: int = 200,
     **context: Any,
 ) -> Response[Any]:
-    """Organizer pages are private: no-store (invariant 5)."""
-    return render(
-        request,
-        f"pages/events/{template}",
-        {"viewer": viewer, "errors": {}, "values": {}, **context},
-        status_code=status_code,
-        private=True,
+    return private_page(
+        request, f"pages/events/{template}", viewer, status_code=status_code, **context
     )
 
 

@@ -20,7 +20,7 @@ from server.accounts.service import OrganizerView
 from server.errors import Conflict, NotFound, ValidationFailed
 from server.events import service as events
 from server.signups import forms, roster, shifts
-from server.web.templates import render
+from server.web.templates import private_page
 
 _ACTIONS = set(roster.ACTIONS)
 
@@ -34,13 +34,13 @@ def _page(
     fragment: str | None = None,
     **context: Any,
 ) -> Response[Any]:
-    return render(
+    return private_page(
         request,
         f"pages/signups/{template}",
-        {"viewer": viewer, "errors": {}, "values": {}, **context},
-        fragment=fragment,
+        viewer,
         status_code=status_code,
-        private=True,
+        fragment=fragment,
+        **context,
     )
 
 

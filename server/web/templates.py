@@ -99,3 +99,27 @@ def render(
 
 def template_exists(name: str) -> bool:
     return (TEMPLATE_DIR / Path(name)).is_file()
+
+
+def private_page(
+    request: Request[Any, Any, Any],
+    template: str,
+    viewer: Any,
+    *,
+    status_code: int = 200,
+    fragment: str | None = None,
+    **context: Any,
+) -> Template:
+    """An organizer or personal page: no-store (invariant 5), with empty form state by default.
+
+    Every feature's organizer pages render through this, so the privacy header and the
+    ``viewer``/``errors``/``values`` context the templates expect are set in one place.
+    """
+    return render(
+        request,
+        template,
+        {"viewer": viewer, "errors": {}, "values": {}, **context},
+        fragment=fragment,
+        status_code=status_code,
+        private=True,
+    )
