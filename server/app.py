@@ -49,6 +49,7 @@ from server.signups import pages as signups_pages
 from server.signups import service as signups_service
 from server.web import pwa, templates
 from server.web.errors import EXCEPTION_HANDLERS
+from server.web.ratelimit import CountingMemoryStore
 from server.web.security import BearerAwareCSRFMiddleware, csrf_config, security_headers_hook
 from server.web.sessions import QuietSessionConfig
 
@@ -76,7 +77,7 @@ def _stores(settings: Settings) -> StoreRegistry:
     else:
         stores = {
             "sessions": MemoryStore(),
-            "rate_limit": MemoryStore(),
+            "rate_limit": CountingMemoryStore(),
             "response_cache": MemoryStore(),
         }
     return StoreRegistry(stores=stores)

@@ -7,6 +7,7 @@ reports through one and the eleventh through the other is refused. Needs the Red
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import replace
@@ -85,3 +86,14 @@ async def test_hit_counts_in_redis(instances: tuple[Litestar, Litestar]) -> None
     assert await hit(store_one, key, limit=2, window_s=60)
     assert await hit(store_two, key, limit=2, window_s=60)
     assert not await hit(store_one, key, limit=2, window_s=60)
+
+
+async def test_parallel_hits_never_pass_the_limit(instances: tuple[Litestar, Litestar]) -> None:
+    """Fifty attempts at once through two instances: exactly the limit gets through."""
+    first, second = instances
+    key = f"race:{uuid.uuid4()}"
+    stores = [first.stores.get("rate_limit"), second.stores.get("rate_limit")]
+    results = await asyncio.gather(
+        *(hit(stores[n % 2], key, limit=7, window_s=60) for n in range(50))
+    )
+    assert results.count(True) == 7
