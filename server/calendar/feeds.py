@@ -34,7 +34,7 @@ from babel.support import NullTranslations
 from server.accounts import service as accounts
 from server.calendar.ics import IcsCalendar, IcsEvent
 from server.errors import NotFound, ValidationFailed
-from server.events import search
+from server.events import query as search_query
 from server.events import service as events
 from server.events.calendar_rows import FeedFilter, FeedWindow, public_feed_rows
 from server.events.schemas import EventOut
@@ -160,7 +160,7 @@ class FeedKey:
 
     kind: str  # "events" | "org"
     near: tuple[float, float] | None = None
-    radius_km: float = search.DEFAULT_RADIUS_KM
+    radius_km: float = search_query.DEFAULT_RADIUS_KM
     campaign_id: uuid.UUID | None = None
     org_id: uuid.UUID | None = None
 
@@ -213,13 +213,13 @@ def events_feed_key(
             radius = float(radius_km)
         except ValueError:
             errors["radius_km"] = (
-                f"Use a radius from {search.MIN_RADIUS_KM:g} to {search.MAX_RADIUS_KM:g} km."
+                f"Use a radius from {search_query.MIN_RADIUS_KM:g} to {search_query.MAX_RADIUS_KM:g} km."
             )
     campaign_id = _uuid(campaign, "campaign", errors)
     org_id = _uuid(org, "org", errors)
     if errors:
         raise ValidationFailed(errors)
-    q = search.make_query(point, radius, campaign_id=campaign_id, org_id=org_id)
+    q = search_query.make_query(point, radius, campaign_id=campaign_id, org_id=org_id)
     return FeedKey("events", q.near, q.radius_km, q.campaign_id, q.org_id)
 
 

@@ -33,6 +33,14 @@ from markupsafe import Markup
 
 from server.errors import ValidationFailed
 from server.events import search
+from server.events.query import (
+    MAX_PAGE,
+    MAX_PER_PAGE,
+    MAX_RADIUS_KM,
+    MIN_RADIUS_KM,
+    Query,
+    make_query,
+)
 from server.events.schemas import EventPage
 from server.geo import gazetteer
 from server.geo.distance import parse_point
@@ -141,8 +149,8 @@ async def list_events(
         float | None,
         QueryParameter(
             description="With `near`: how far, in km (default 25)",
-            ge=search.MIN_RADIUS_KM,
-            le=search.MAX_RADIUS_KM,
+            ge=MIN_RADIUS_KM,
+            le=MAX_RADIUS_KM,
         ),
     ] = None,
     date_from: Annotated[
@@ -159,8 +167,8 @@ async def list_events(
     ] = None,
     campaign: Annotated[uuid.UUID | None, QueryParameter(description="Campaign id")] = None,
     org: Annotated[uuid.UUID | None, QueryParameter(description="Organization id")] = None,
-    page: Annotated[int, QueryParameter(ge=1, le=search.MAX_PAGE)] = 1,
-    per_page: Annotated[int, QueryParameter(ge=1, le=search.MAX_PER_PAGE)] = 20,
+    page: Annotated[int, QueryParameter(ge=1, le=MAX_PAGE)] = 1,
+    per_page: Annotated[int, QueryParameter(ge=1, le=MAX_PER_PAGE)] = 20,
 ) -> ASGIApp:
     """Published public events of approved organizations that have not ended, soonest
     first; with `near`, those within `radius_km`, nearest first, each with `distance_km`.
@@ -179,9 +187,7 @@ async def list_events(
     if errors:
         return _bad_request(errors)
     try:
-        q = search.make_query(
-            point, radius_km, days["from"], days["to"], campaign, org, page, per_page
-        )
+        q = make_query(point, radius_km, days["from"], days["to"], campaign, org, page, per_page)
     except ValidationFailed as exc:
         return _bad_request(exc.errors)
     state = await search.public_state()
@@ -282,7 +288,7 @@ async def _gazetteer_loaded() -> None:
         _gazetteer_ready = True
 
 
-def feed_url(base_url: str, q: search.Query) -> str:
+def feed_url(base_url: str, q: Query) -> str:
     """The same search as a calendar feed (``/feeds/events.ics``, served by calendar).
 
     Dates are left out: a feed always runs from now on.
@@ -312,7 +318,7 @@ def _raw_form(request: Request[Any, Any, Any]) -> tuple[str, ...]:
     return tuple(params.get(name, "").strip()[:limit] for name, limit in _FIELDS)
 
 
-def _read_form(raw: tuple[str, ...]) -> tuple[HomeForm, search.Query]:
+def _read_form(raw: tuple[str, ...]) -> tuple[HomeForm, Query]:
     """Lenient: a wrong value gets an inline message and is left out of the search."""
     place, near, radius_km, date_from, date_to, campaign_text, page = raw
     form = HomeForm(place, near, radius_km, date_from, date_to, campaign_text)
@@ -359,15 +365,15 @@ def _read_form(raw: tuple[str, ...]) -> tuple[HomeForm, search.Query]:
         form.page = int(page or "1")
     except ValueError:
         form.page = 1
-    form.page = max(1, min(search.MAX_PAGE, form.page))
+    form.page = max(1, min(MAX_PAGE, form.page))
     try:
-        q = search.make_query(
+        q = make_query(
             point, radius, days["from"], days["to"], campaign, None, form.page, HOME_PER_PAGE
         )
     except ValidationFailed as exc:
         for name in exc.errors:
             form.errors["place" if name == "near" else name] = _QUERY_ERRORS.get(name, "invalid")
-        q = search.make_query(
+        q = make_query(
             None if "near" in exc.errors else point,
             None if "radius_km" in exc.errors else radius,
             days["from"],

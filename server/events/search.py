@@ -18,7 +18,7 @@ the HTTP layer (``discovery.py``).
 """
 
 # Queries here are built from constant SQL fragments; every value is a bound parameter
-# (``_Sql.p``), so S608's "SQL built from strings" does not apply.
+# (``Sql.p``), so S608's "SQL built from strings" does not apply.
 # ruff: noqa: S608
 
 from __future__ import annotations
@@ -26,8 +26,6 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import sqlite3
-import threading
 import time
 import uuid
 from dataclasses import dataclass
@@ -36,81 +34,19 @@ from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from piccolo.engine.sqlite import SQLiteEngine
-
-from server import db
 from server.accounts import service as accounts
-from server.errors import ValidationFailed
 from server.events import changes
+from server.events.public_sql import ROW, Sql, as_uuid, instant, typed
+from server.events.query import DEFAULT_PER_PAGE, Query, make_query
 from server.events.schemas import CampaignRef, EventOut, EventPage
 from server.events.service import MAX_DURATION
-from server.events.tables import Event
 from server.events.views import public_event
 from server.geo.distance import EARTH_RADIUS_KM, bounding_box
 
-MIN_RADIUS_KM, MAX_RADIUS_KM, DEFAULT_RADIUS_KM = 1.0, 500.0, 25.0
-DEFAULT_PER_PAGE, MAX_PER_PAGE = 20, 50
-MAX_PAGE = 1000  # deeper pages are a crawl, not a search
 APPROVED_POLL_S = 1.0
 # Local midnight is between UTC-14h (Kiribati) and UTC+12h (Baker Island): the database
 # prefilters with that slack and the exact day in the event's own zone is checked here.
 _EARLIEST_MIDNIGHT, _LATEST_MIDNIGHT = timedelta(hours=14), timedelta(hours=12)
-
-
-@dataclass(frozen=True, slots=True)
-class Query:
-    """A normalised public search; equal queries give equal answers (the cache key)."""
-
-    near: tuple[float, float] | None = None
-    radius_km: float = DEFAULT_RADIUS_KM
-    date_from: date | None = None
-    date_to: date | None = None
-    campaign_id: uuid.UUID | None = None
-    org_id: uuid.UUID | None = None
-    page: int = 1
-    per_page: int = DEFAULT_PER_PAGE
-
-    @property
-    def dated(self) -> bool:
-        return self.date_from is not None or self.date_to is not None
-
-    @property
-    def offset(self) -> int:
-        return (self.page - 1) * self.per_page
-
-
-def make_query(
-    near: tuple[float, float] | None = None,
-    radius_km: float | None = None,
-    date_from: date | None = None,
-    date_to: date | None = None,
-    campaign_id: uuid.UUID | None = None,
-    org_id: uuid.UUID | None = None,
-    page: int = 1,
-    per_page: int = DEFAULT_PER_PAGE,
-) -> Query:
-    """Check the bounds; errors are keyed by the API's parameter names."""
-    errors: dict[str, str] = {}
-    radius = DEFAULT_RADIUS_KM if radius_km is None else float(radius_km)
-    if not MIN_RADIUS_KM <= radius <= MAX_RADIUS_KM:  # also false for NaN
-        errors["radius_km"] = f"Use a radius from {MIN_RADIUS_KM:g} to {MAX_RADIUS_KM:g} km."
-    if near is not None:
-        lat, lon = near
-        if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-            errors["near"] = "Give the point as latitude,longitude, like 52.52,13.40."
-        # ~11 m: finer is noise, and equal points must make equal cache keys.
-        near = (round(lat, 4) + 0.0, round(lon, 4) + 0.0)
-    else:
-        radius = DEFAULT_RADIUS_KM  # meaningless without a point: keep keys equal
-    if date_from and date_to and date_to < date_from:
-        errors["to"] = "The end date must not be before the start date."
-    if not 1 <= page <= MAX_PAGE:
-        errors["page"] = f"Use a page from 1 to {MAX_PAGE}."
-    if not 1 <= per_page <= MAX_PER_PAGE:
-        errors["per_page"] = f"Use from 1 to {MAX_PER_PAGE} results per page."
-    if errors:
-        raise ValidationFailed(errors)
-    return Query(near, round(radius, 3), date_from, date_to, campaign_id, org_id, page, per_page)
 
 
 # --- what every public answer depends on ---------------------------------------------------
@@ -173,122 +109,8 @@ def forget() -> None:
 # --- reading -------------------------------------------------------------------------------
 
 
-class _SqliteReader:
-    """One read-only connection per thread and database file, used synchronously.
-
-    Piccolo opens a new connection and thread per query outside a transaction; these
-    reads are index lookups of about a millisecond that never wait for a writer (WAL),
-    so they run right on the event loop: a hop to a thread costs more than the query,
-    and waiting for the GIL back adds up to 5 ms to the slowest requests. Values come
-    back as stored (text for UUIDs and instants) and are converted only where needed.
-    """
-
-    def __init__(self) -> None:
-        self._local = threading.local()
-
-    def connection(self, engine: SQLiteEngine) -> sqlite3.Connection:
-        path = engine.path
-        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
-        if conn is not None and self._local.path == path:
-            return conn
-        if conn is not None:
-            conn.close()
-        conn = sqlite3.connect(path, timeout=engine.connection_kwargs.get("timeout", 5.0))
-        conn.execute("PRAGMA query_only = 1")
-        conn.execute("PRAGMA cache_size = -32768")  # 32 MiB: the indexes stay in memory
-        self._local.conn, self._local.path = conn, path
-        return conn
-
-
-_reader = _SqliteReader()
-
-
-class _Sql:
-    """Collects parameters and writes each engine's placeholder (Piccolo's ``{}`` on
-    PostgreSQL, ``?`` on SQLite)."""
-
-    def __init__(self) -> None:
-        engine = db.engine()
-        self.sqlite: SQLiteEngine | None = engine if isinstance(engine, SQLiteEngine) else None
-        self.args: list[Any] = []
-
-    def p(self, value: Any) -> str:
-        self.args.append(value)
-        return "?" if self.sqlite else "{}"
-
-    async def rows(self, sql: str) -> list[dict[str, Any]]:
-        if self.sqlite is None:
-            found: list[dict[str, Any]] = await Event.raw(sql, *self.args).run()
-            return found
-        cursor = _reader.connection(self.sqlite).execute(sql, self.args)
-        names = [c[0] for c in cursor.description]
-        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-
-    async def tuples(self, sql: str) -> list[tuple[Any, ...]]:
-        if self.sqlite is None:
-            return [tuple(r.values()) for r in await Event.raw(sql, *self.args).run()]
-        found: list[tuple[Any, ...]] = (
-            _reader.connection(self.sqlite).execute(sql, self.args).fetchall()
-        )
-        return found
-
-
-def _instant(value: Any) -> datetime:
-    """PostgreSQL gives datetimes; SQLite the UTC text Piccolo stored."""
-    if isinstance(value, datetime):
-        return value
-    return datetime.fromisoformat(value).replace(tzinfo=UTC)
-
-
-def _uuid(value: Any) -> uuid.UUID:
-    """PostgreSQL gives UUIDs; SQLite text (parsed once: the same ids come back a lot)."""
-    return value if isinstance(value, uuid.UUID) else _parse_uuid(value)
-
-
-@lru_cache(maxsize=8192)
-def _parse_uuid(text: str) -> uuid.UUID:
-    return uuid.UUID(text)
-
-
-# ZoneInfo caches zones only while something references them (plus the last 8 used):
-# holding every zone seen here keeps views and templates from re-reading tz files from
-# disk for each event shown.
-_ZONES: dict[str, ZoneInfo] = {}
-
-
-def _typed(row: dict[str, Any]) -> dict[str, Any]:
-    tz = row["timezone"]
-    if tz not in _ZONES:
-        _ZONES[tz] = ZoneInfo(tz)
-    for name in ("id", "organization"):
-        row[name] = _uuid(row[name])
-    if row["campaign"] is not None:
-        row["campaign"] = _uuid(row["campaign"])
-    for name in ("starts_at", "ends_at", "updated_at"):
-        row[name] = _instant(row[name])
-    return row
-
-
-# The address, venue, exact point and online link of an attendees-only event stay in the
-# database: the public row carries '' / NULL instead (views.public_event hides them too).
-_SHOWN = "e.address_visibility = 'public'"
-_ROW = f"""SELECT
-    e.id, e.title, e.description, e.description_format, e.kind, e.status, e.visibility,
-    e.starts_at, e.ends_at, e.timezone, e.city, e.country, e.search_lat, e.search_lon,
-    e.address_visibility, e.capacity, e.sequence, e.organization, e.campaign, e.updated_at,
-    e.waitlist_enabled, e.requires_approval, e.max_guests,
-    CASE WHEN {_SHOWN} THEN e.venue_name ELSE '' END AS venue_name,
-    CASE WHEN {_SHOWN} THEN e.address ELSE '' END AS address,
-    CASE WHEN {_SHOWN} THEN e.lat END AS lat,
-    CASE WHEN {_SHOWN} THEN e.lon END AS lon,
-    CASE WHEN {_SHOWN} THEN e.online_url ELSE '' END AS online_url,
-    o.name AS organization_name, c.title AS campaign_title
-    FROM event e JOIN organization o ON o.id = e.organization
-    LEFT JOIN campaign c ON c.id = e.campaign"""
-
-
 def _listed(
-    sql: _Sql,
+    sql: Sql,
     q: Query,
     state: PublicState,
     t: str = "e",
@@ -364,10 +186,10 @@ async def _rows_by_id(ids: list[uuid.UUID], state: PublicState) -> dict[uuid.UUI
     cache = _rows[1]
     missing = [i for i in ids if i not in cache]
     if missing:
-        sql = _Sql()
+        sql = Sql()
         marks = ", ".join(sql.p(i) for i in missing)
-        for row in await sql.rows(f"{_ROW} WHERE e.id IN ({marks})"):
-            row = _typed(row)
+        for row in await sql.rows(f"{ROW} WHERE e.id IN ({marks})"):
+            row = typed(row)
             cache[row["id"]] = row
     return cache
 
@@ -380,7 +202,7 @@ async def _nearby(q: Query, state: PublicState) -> tuple[list[tuple[float, uuid.
     assert q.near is not None
     lat, lon = q.near
     box = bounding_box(lat, lon, q.radius_km)
-    sql = _Sql()
+    sql = Sql()
     selects = []
     # Start, end and zone are read only when a date range needs them.
     when = ("starts_at", "ends_at", "timezone") if q.dated else ("starts_at",)
@@ -423,13 +245,13 @@ async def _nearby(q: Query, state: PublicState) -> tuple[list[tuple[float, uuid.
         a = sin((p2 - p1) / 2) ** 2 + cos_p1 * cos(p2) * sin((rad(row[2]) - l1) / 2) ** 2
         if a > limit:
             continue
-        if q.dated and not _in_dates(q, _instant(row[4]), _instant(row[5]), row[6]):
+        if q.dated and not _in_dates(q, instant(row[4]), instant(row[5]), row[6]):
             continue
         # Equally far (one venue): soonest first.
         scored.append((2 * EARTH_RADIUS_KM * asin(min(1.0, sqrt(a))), row[4], row[0]))
     scored.sort()
     page = scored[q.offset : q.offset + q.per_page]
-    return [(km, _uuid(i)) for km, _, i in page], len(scored)
+    return [(km, as_uuid(i)) for km, _, i in page], len(scored)
 
 
 # --- soonest first ---------------------------------------------------------------------------
@@ -446,12 +268,12 @@ async def _ongoing_events(state: PublicState) -> list[tuple[datetime, uuid.UUID,
     global _ongoing
     if _ongoing is not None and _ongoing[0] == state.key():
         return _ongoing[1]
-    sql = _Sql()
+    sql = Sql()
     rows = await sql.tuples(
         "SELECT e.starts_at, e.id, e.organization, e.campaign FROM event e "
         f"WHERE {_listed(sql, Query(), state)} AND e.starts_at < {sql.p(state.now)}"
     )
-    found = sorted((_instant(s), _uuid(i), str(o), c and str(c)) for s, i, o, c in rows)
+    found = sorted((instant(s), as_uuid(i), str(o), c and str(c)) for s, i, o, c in rows)
     _ongoing = (state.key(), found)
     return found
 
@@ -465,13 +287,13 @@ async def _soonest(q: Query, state: PublicState, base_url: str) -> EventPage:
     ]
     ids = ongoing[q.offset : q.offset + q.per_page]
     wanted = q.per_page - len(ids)
-    sql = _Sql()
+    sql = Sql()
     later = await sql.tuples(
         f"SELECT e.id FROM event e WHERE {_listed(sql, q, state, starts_from=state.now)} "
         f"ORDER BY e.starts_at, e.id LIMIT {sql.p(wanted + 1)} "
         f"OFFSET {sql.p(max(0, q.offset - len(ongoing)))}"
     )
-    ids += [_uuid(i) for (i,) in later[:wanted]]
+    ids += [as_uuid(i) for (i,) in later[:wanted]]
     by_id = await _rows_by_id(ids, state)
     # Counting every upcoming event would cost more than the page: ``total`` stays unknown.
     has_next = len(later) > wanted or q.offset + q.per_page < len(ongoing)
@@ -480,13 +302,13 @@ async def _soonest(q: Query, state: PublicState, base_url: str) -> EventPage:
 
 
 async def _dated(q: Query, state: PublicState, base_url: str) -> EventPage:
-    sql = _Sql()
+    sql = Sql()
     candidates = await sql.tuples(
         "SELECT e.id, e.starts_at, e.ends_at, e.timezone FROM event e "
         f"WHERE {_listed(sql, q, state)} ORDER BY e.starts_at, e.id"
     )
     matching = [
-        _uuid(i) for i, s, e, tz in candidates if _in_dates(q, _instant(s), _instant(e), tz)
+        as_uuid(i) for i, s, e, tz in candidates if _in_dates(q, instant(s), instant(e), tz)
     ]
     ids = matching[q.offset : q.offset + q.per_page]
     by_id = await _rows_by_id(ids, state)
@@ -531,10 +353,10 @@ async def listed_campaigns(state: PublicState, limit: int = 200) -> list[Campaig
     """Campaigns with at least one listed event that has not ended, by title."""
     if not state.approved.ids:
         return []
-    sql = _Sql()
+    sql = Sql()
     rows = await sql.tuples(
         "SELECT c.id, c.title FROM campaign c WHERE EXISTS (SELECT 1 FROM event e "
         f"WHERE e.campaign = c.id AND {_listed(sql, Query(), state)}) "
         f"ORDER BY c.title, c.id LIMIT {sql.p(limit)}"
     )
-    return [CampaignRef(id=_uuid(i), title=title) for i, title in rows]
+    return [CampaignRef(id=as_uuid(i), title=title) for i, title in rows]

@@ -18,6 +18,7 @@ from litestar import Litestar
 
 from server.errors import ValidationFailed
 from server.events import changes, discovery, search
+from server.events.query import make_query
 from server.events.schemas import EventPage
 from server.events.service import MAX_DURATION
 from server.events.tables import Campaign, Event
@@ -329,13 +330,13 @@ async def test_events_made_through_the_events_service_are_found(app: Litestar) -
 )
 def test_query_bounds(kwargs: dict[str, Any], field: str) -> None:
     with pytest.raises(ValidationFailed) as caught:
-        search.make_query(**kwargs)
+        make_query(**kwargs)
     assert set(caught.value.errors) == {field}
 
 
 def test_equal_searches_make_equal_queries() -> None:
-    a = search.make_query(near=(52.520001, 13.4), radius_km=25)
-    b = search.make_query(near=(52.52, 13.400004), radius_km=25.0)
+    a = make_query(near=(52.520001, 13.4), radius_km=25)
+    b = make_query(near=(52.52, 13.400004), radius_km=25.0)
     assert a == b
     # Without a point the radius means nothing and must not split the cache.
-    assert search.make_query(radius_km=50) == search.make_query()
+    assert make_query(radius_km=50) == make_query()

@@ -32,6 +32,7 @@ async def nearby_in_process(env: Env, database: Database) -> list[Result]:
     """The search service alone (query, distances, page rows, views) around many centres."""
     from server import db
     from server.events import search
+    from server.events.query import make_query
 
     engine = db.make_engine(database.url)
     db.bind(engine)
@@ -43,12 +44,10 @@ async def nearby_in_process(env: Env, database: Database) -> list[Result]:
         rng = random.Random(11)
         centres = rng.choices(places, weights=[c.weight for c in places], k=QUERIES)
         for c in centres[:50]:  # warm the page cache as a running server would be
-            await search.search(
-                search.make_query(near=(c.lat, c.lon), radius_km=RADIUS_KM), state, ""
-            )
+            await search.search(make_query(near=(c.lat, c.lon), radius_km=RADIUS_KM), state, "")
         timings, found = [], 0
         for c in centres:
-            q = search.make_query(near=(c.lat, c.lon), radius_km=RADIUS_KM)
+            q = make_query(near=(c.lat, c.lon), radius_km=RADIUS_KM)
             started = time.perf_counter()
             page = await search.search(q, state, "")
             timings.append(time.perf_counter() - started)

@@ -1,0 +1,69 @@
+"""A public search's parameters, checked and normalised: equal searches make equal cache keys."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date
+
+from server.errors import ValidationFailed
+
+MIN_RADIUS_KM, MAX_RADIUS_KM, DEFAULT_RADIUS_KM = 1.0, 500.0, 25.0
+DEFAULT_PER_PAGE, MAX_PER_PAGE = 20, 50
+MAX_PAGE = 1000  # deeper pages are a crawl, not a search
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    """A normalised public search; equal queries give equal answers (the cache key)."""
+
+    near: tuple[float, float] | None = None
+    radius_km: float = DEFAULT_RADIUS_KM
+    date_from: date | None = None
+    date_to: date | None = None
+    campaign_id: uuid.UUID | None = None
+    org_id: uuid.UUID | None = None
+    page: int = 1
+    per_page: int = DEFAULT_PER_PAGE
+
+    @property
+    def dated(self) -> bool:
+        return self.date_from is not None or self.date_to is not None
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.per_page
+
+
+def make_query(
+    near: tuple[float, float] | None = None,
+    radius_km: float | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    campaign_id: uuid.UUID | None = None,
+    org_id: uuid.UUID | None = None,
+    page: int = 1,
+    per_page: int = DEFAULT_PER_PAGE,
+) -> Query:
+    """Check the bounds; errors are keyed by the API's parameter names."""
+    errors: dict[str, str] = {}
+    radius = DEFAULT_RADIUS_KM if radius_km is None else float(radius_km)
+    if not MIN_RADIUS_KM <= radius <= MAX_RADIUS_KM:  # also false for NaN
+        errors["radius_km"] = f"Use a radius from {MIN_RADIUS_KM:g} to {MAX_RADIUS_KM:g} km."
+    if near is not None:
+        lat, lon = near
+        if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+            errors["near"] = "Give the point as latitude,longitude, like 52.52,13.40."
+        # ~11 m: finer is noise, and equal points must make equal cache keys.
+        near = (round(lat, 4) + 0.0, round(lon, 4) + 0.0)
+    else:
+        radius = DEFAULT_RADIUS_KM  # meaningless without a point: keep keys equal
+    if date_from and date_to and date_to < date_from:
+        errors["to"] = "The end date must not be before the start date."
+    if not 1 <= page <= MAX_PAGE:
+        errors["page"] = f"Use a page from 1 to {MAX_PAGE}."
+    if not 1 <= per_page <= MAX_PER_PAGE:
+        errors["per_page"] = f"Use from 1 to {MAX_PER_PAGE} results per page."
+    if errors:
+        raise ValidationFailed(errors)
+    return Query(near, round(radius, 3), date_from, date_to, campaign_id, org_id, page, per_page)
