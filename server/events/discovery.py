@@ -15,11 +15,9 @@ from __future__ import annotations
 import asyncio
 import secrets
 import uuid
-from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
 from typing import Annotated, Any, cast
-from urllib.parse import urlencode
 
 import msgspec
 from jinja2 import Environment
@@ -33,12 +31,12 @@ from markupsafe import Markup
 
 from server.errors import ValidationFailed
 from server.events import search
+from server.events.home_form import HomeForm, feed_url, raw_form, read_form
 from server.events.query import (
     MAX_PAGE,
     MAX_PER_PAGE,
     MAX_RADIUS_KM,
     MIN_RADIUS_KM,
-    Query,
     make_query,
 )
 from server.events.schemas import EventPage
@@ -51,7 +49,6 @@ from server.web.errors import PROBLEM_JSON
 from server.web.security import csrf_config
 
 RADIUS_CHOICES = (5, 10, 25, 50, 100, 250)
-HOME_PER_PAGE = 20
 PLACES_LIMIT = 10
 FRAGMENT = "partials/event_list.html"
 PAGE = "pages/home.html"
@@ -242,40 +239,6 @@ async def places(
 # --- home page ------------------------------------------------------------------------------
 
 
-@dataclass
-class HomeForm:
-    """What the search form sent, as typed (so the form shows it back), and what it means.
-
-    ``errors`` maps a field to a message code; the texts live in the template (gettext).
-    """
-
-    place: str = ""
-    near: str = ""
-    radius_km: str = ""
-    date_from: str = ""
-    date_to: str = ""
-    campaign: str = ""
-    page: int = 1
-    errors: dict[str, str] = field(default_factory=dict)
-    place_label: str = ""  # the city searched around
-    alternatives: list[tuple[str, str]] = field(default_factory=list)  # (label, url)
-
-    def link(self, page: int = 1, **changes: str) -> str:
-        values = {
-            "place": self.place,
-            "near": self.near,
-            "radius_km": self.radius_km,
-            "from": self.date_from,
-            "to": self.date_to,
-            "campaign": self.campaign,
-            **changes,
-        }
-        query = [(k, v) for k, v in values.items() if v]
-        if page > 1:
-            query.append(("page", str(page)))
-        return "/?" + urlencode(query) if query else "/"
-
-
 _gazetteer_ready = False
 
 
@@ -286,104 +249,6 @@ async def _gazetteer_loaded() -> None:
     if not _gazetteer_ready:
         await asyncio.to_thread(gazetteer.countries)
         _gazetteer_ready = True
-
-
-def feed_url(base_url: str, q: Query) -> str:
-    """The same search as a calendar feed (``/feeds/events.ics``, served by calendar).
-
-    Dates are left out: a feed always runs from now on.
-    """
-    params: list[tuple[str, str]] = []
-    if q.near is not None:
-        params += [("near", f"{q.near[0]:g},{q.near[1]:g}"), ("radius_km", f"{q.radius_km:g}")]
-    if q.campaign_id is not None:
-        params.append(("campaign", str(q.campaign_id)))
-    if q.org_id is not None:
-        params.append(("org", str(q.org_id)))
-    return f"{base_url}/feeds/events.ics" + (f"?{urlencode(params)}" if params else "")
-
-
-# make_query's field → the message code the page shows
-_QUERY_ERRORS = {"near": "location", "radius_km": "radius", "to": "date_order", "page": "page"}
-
-
-# The form's fields and how much of each is read (nothing longer is meaningful).
-_FIELDS = (("place", 100), ("near", 40), ("radius_km", 10), ("from", 10), ("to", 10),
-           ("campaign", 36), ("page", 6))  # fmt: skip
-
-
-def _raw_form(request: Request[Any, Any, Any]) -> tuple[str, ...]:
-    """The form as sent, trimmed: what the cached answers are keyed by."""
-    params = request.query_params
-    return tuple(params.get(name, "").strip()[:limit] for name, limit in _FIELDS)
-
-
-def _read_form(raw: tuple[str, ...]) -> tuple[HomeForm, Query]:
-    """Lenient: a wrong value gets an inline message and is left out of the search."""
-    place, near, radius_km, date_from, date_to, campaign_text, page = raw
-    form = HomeForm(place, near, radius_km, date_from, date_to, campaign_text)
-    point = None
-    if form.near:
-        point = parse_point(form.near)
-        if point is None:
-            form.errors["place"] = "location"
-    elif form.place:
-        found = gazetteer.find_cities(form.place, limit=6)
-        if found:
-            point = (found[0].lat, found[0].lon)
-            form.place_label = found[0].label
-            # Other cities of that very name; "Berlin" is also an old name of North Canton,
-            # Ohio, which would only puzzle.
-            same = gazetteer.fold(found[0].name)
-            form.alternatives = [
-                (c.label, form.link(place=f"{c.name}, {c.country}"))
-                for c in found[1:]
-                if gazetteer.fold(c.name) == same
-            ]
-        else:
-            form.errors["place"] = "unknown_place"
-    radius: float | None = None
-    if form.radius_km:
-        try:
-            radius = float(form.radius_km)
-        except ValueError:
-            form.errors["radius_km"] = "radius"
-    days: dict[str, date | None] = {}
-    for name, value in (("from", form.date_from), ("to", form.date_to)):
-        try:
-            days[name] = date.fromisoformat(value) if value else None
-        except ValueError:
-            form.errors[name] = "date"
-            days[name] = None
-    campaign = None
-    if form.campaign:
-        try:
-            campaign = uuid.UUID(form.campaign)
-        except ValueError:
-            form.errors["campaign"] = "campaign"
-    try:
-        form.page = int(page or "1")
-    except ValueError:
-        form.page = 1
-    form.page = max(1, min(MAX_PAGE, form.page))
-    try:
-        q = make_query(
-            point, radius, days["from"], days["to"], campaign, None, form.page, HOME_PER_PAGE
-        )
-    except ValidationFailed as exc:
-        for name in exc.errors:
-            form.errors["place" if name == "near" else name] = _QUERY_ERRORS.get(name, "invalid")
-        q = make_query(
-            None if "near" in exc.errors else point,
-            None if "radius_km" in exc.errors else radius,
-            days["from"],
-            None if "to" in exc.errors else days["to"],
-            campaign,
-            None,
-            form.page,
-            HOME_PER_PAGE,
-        )
-    return form, q
 
 
 async def _listed_campaigns(state: search.PublicState) -> tuple[list[tuple[str, str]], str]:
@@ -446,7 +311,7 @@ async def home(request: Request[Any, Any, Any]) -> ASGIApp:
     everybody), the page's content (results plus the search form, also the same for
     everybody), and the page around it (navigation, CSRF token), rendered per visitor.
     """
-    raw = _raw_form(request)
+    raw = raw_form(request)
     state = await search.public_state()
     base_url = _base_url(request)
     key = ("results", base_url, state.key(), raw)
@@ -455,7 +320,7 @@ async def home(request: Request[Any, Any, Any]) -> ASGIApp:
     if results is None:
         if raw[0]:
             await _gazetteer_loaded()
-        form, q = _read_form(raw)
+        form, q = read_form(raw)
         page = await search.search(q, state, base_url)
         context = {
             "page": page,
@@ -481,7 +346,7 @@ async def home(request: Request[Any, Any, Any]) -> ASGIApp:
     content = _bodies.get(content_key)
     if content is None:
         if form is None:
-            form, q = _read_form(raw)
+            form, q = read_form(raw)
         context = {
             "form": form,
             "radius_choices": RADIUS_CHOICES,
