@@ -133,6 +133,10 @@ class Settings:
             problems.append("SECRET_KEY is the default or shorter than 32 characters")
         if not self.https:
             problems.append("BASE_URL must be https:// in production")
+        if not self.smtp_host:
+            # .eml files would pile up volunteers' addresses on disk, outside every purge,
+            # and nobody would get their mail.
+            problems.append("SMTP_HOST must be set in production")
         if self.is_sqlite:
             tmp = Path(tempfile.gettempdir()).resolve()
             path = self.sqlite_path.resolve()

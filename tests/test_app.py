@@ -70,6 +70,7 @@ def test_production_refuses_unsafe_defaults() -> None:
     assert "SECRET_KEY" in message
     assert "https" in message
     assert "temporary folder" in message
+    assert "SMTP_HOST" in message
 
 
 def test_production_accepts_a_safe_configuration() -> None:
@@ -79,6 +80,7 @@ def test_production_accepts_a_safe_configuration() -> None:
             "BASE_URL": "https://muster.example.org",
             "SECRET_KEY": "x" * 40,
             "DATABASE_URL": "postgresql://u@db/muster",
+            "SMTP_HOST": "smtp.example.org",
         }
     )
     assert settings.is_production and not settings.is_sqlite

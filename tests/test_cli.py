@@ -142,6 +142,7 @@ PRODUCTION = {
     "BASE_URL": "https://muster.example.org",
     "SECRET_KEY": "s" * 40,
     "DATABASE_URL": "postgresql://muster@127.0.0.1:1/muster",
+    "SMTP_HOST": "smtp.example.org",
 }
 
 
