@@ -146,8 +146,10 @@ async def reschedule(event_row: Mapping[str, Any], *, now: datetime | None = Non
     - a pending reminder gets the new text and time; if that time has passed, only the
       most imminent one per recipient is sent at once, and only when no later one is
       still to come (no burst of stale reminders after a move to "soon");
-    - a reminder already sent is planned again when the move puts its time in the future.
-    Returns how many reminders were rewritten or added.
+    - a reminder already sent is planned again when the move puts its time in the future;
+    - when the event's ``reminder_minutes`` changed, pending reminders at a lead no longer
+      wanted are dropped and the new leads are planned for everyone who had reminders.
+    Returns how many reminders were rewritten, added or dropped.
     """
     now = now or utcnow()
     info = await event_info(event_row)
@@ -162,11 +164,43 @@ async def reschedule(event_row: Mapping[str, Any], *, now: datetime | None = Non
         row["_context"] = context
         lead = int(context["lead_minutes"])
         groups.setdefault(row["recipient_hash"], {}).setdefault(lead, []).append(row)
+    wanted = reminder_leads(event_row)
     changed = 0
     async with service.atomic():
         for by_lead in groups.values():
+            known = next(iter(by_lead.values()))[0]["_context"]  # recipient and links
+            changed += await _drop_unwanted(by_lead, wanted)
             changed += await _replan(info, by_lead, now)
+            changed += await _add_new_leads(info, known, by_lead, wanted, now)
     return changed
+
+
+async def _drop_unwanted(by_lead: dict[int, list[dict[str, Any]]], wanted: list[int]) -> int:
+    """Pending reminders at a lead the organizer took out; sent ones stay as history."""
+    dropped = 0
+    for lead in [lead for lead in by_lead if lead not in wanted]:
+        for row in by_lead.pop(lead):
+            if row["status"] == "queued":
+                await service.drop_message(row["id"], "reminder times changed")
+                dropped += 1
+    return dropped
+
+
+async def _add_new_leads(
+    info: EventInfo,
+    known: dict[str, Any],
+    by_lead: dict[int, list[dict[str, Any]]],
+    wanted: list[int],
+    now: datetime,
+) -> int:
+    """Reminders at a lead the organizer added, for a recipient who had reminders."""
+    to = Recipient.from_dict(known["recipient"])
+    added = 0
+    for lead in wanted:
+        due = info.starts_at - timedelta(minutes=lead)
+        if lead not in by_lead and due > now:
+            added += await _queue_reminder(info, to, lead, due, known["unsubscribe_url"])
+    return added
 
 
 async def _replan(info: EventInfo, by_lead: dict[int, list[dict[str, Any]]], now: datetime) -> int:
@@ -284,7 +318,7 @@ async def on_event_changed(change: EventChanged) -> None:
     if change.cancelled or change.after["status"] != "published":
         await service.drop_pending(change.event_id, [REMINDER], reason="event cancelled")
         return
-    if change.calendar_visible:
+    if change.calendar_visible or reminder_leads(change.before) != reminder_leads(change.after):
         await reschedule(change.after)
 
 

@@ -137,3 +137,31 @@ async def test_cancelling_a_signup_drops_only_its_reminders() -> None:
     }
     # Coming back re-plans them (the dropped rows do not block the keys).
     assert await notices.set_reminders(event, ada) == 2
+
+
+async def test_new_reminder_times_replace_the_pending_reminders(sink: Sink, worker: Worker) -> None:
+    member, event = await published_event(starts_in=timedelta(days=5))
+    await notices.set_reminders(event, volunteer(1))
+    await notices.set_reminders(event, volunteer(2))
+    start = event["starts_at"]
+    await events.update_event(
+        member.who, event["id"], event_input(event, reminder_minutes=[2880, 120])
+    )
+    queued = [r for r in await reminders() if r["status"] == "queued"]
+    assert Counter(r["due_at"] for r in queued) == {
+        start - timedelta(hours=48): 2,  # added
+        start - timedelta(hours=2): 2,  # kept
+    }
+    dropped = [r for r in await reminders() if r["status"] == "dropped"]
+    assert {r["due_at"] for r in dropped} == {start - timedelta(hours=24)}
+    assert {r["last_error"] for r in dropped} == {"reminder times changed"}
+    # The new two-day reminder goes out and says so.
+    assert await worker.drain(start - timedelta(hours=47)) == 2
+    assert all("in 2 days" in m.get_body(("plain",)).get_content() for m in sink.messages)  # type: ignore[union-attr]
+
+
+async def test_no_reminder_times_drop_every_pending_reminder() -> None:
+    member, event = await published_event(starts_in=timedelta(days=5))
+    await notices.set_reminders(event, volunteer(1))
+    await events.update_event(member.who, event["id"], event_input(event, reminder_minutes=[]))
+    assert {r["status"] for r in await reminders()} == {"dropped"}
