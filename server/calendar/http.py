@@ -54,6 +54,7 @@ from typing import Any, TypeVar
 from urllib.parse import quote
 
 from litestar import Request
+from litestar.enums import HttpMethod
 from litestar.types import ASGIApp
 
 from server.calendar.ics import IcsCalendar, build_calendar
@@ -72,6 +73,10 @@ T = TypeVar("T")
 
 # Built feeds by ETag (a strong validator of their bytes): bounded by total bytes.
 bodies = caching.BodyCache(max_bytes=64 * 1024 * 1024, max_entries=2048)
+
+
+# Feeds answer HEAD too: calendar apps check a URL that way before subscribing.
+FEED_METHODS = [HttpMethod.GET, HttpMethod.HEAD]
 
 
 def _second(value: datetime) -> datetime:

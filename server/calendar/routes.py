@@ -23,7 +23,7 @@ from typing import Annotated, Any, cast
 from urllib.parse import urlencode
 
 import msgspec
-from litestar import Request, get
+from litestar import Request, get, route
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, PathParameter, QueryParameter
 from litestar.types import ASGIApp, HTTPScope, Receive, Scope, Send
@@ -120,8 +120,9 @@ async def public_feed(request: Request[Any, Any, Any], key: feeds.FeedKey) -> AS
     return http.calendar_response(body, validator, http.PUBLIC, FEED_DISPOSITION, coded=coded)
 
 
-@get(
+@route(
     "/feeds/events.ics",
+    http_method=http.FEED_METHODS,
     tags=["calendar"],
     opt=PUBLIC_GET,
     summary="Subscribe to public events: all, near a point, of a campaign or organization",
@@ -160,8 +161,9 @@ async def events_feed(
     return await public_feed(request, key)
 
 
-@get(
+@route(
     "/feeds/orgs/{org_file:str}",
+    http_method=http.FEED_METHODS,
     tags=["calendar"],
     opt=PUBLIC_GET,
     summary="Subscribe to an organization's public events (`/feeds/orgs/{org_id}.ics`)",
@@ -184,8 +186,11 @@ async def organization_feed(
     return await public_feed(request, key)
 
 
-@get(
-    "/events/{event_id:uuid}/calendar.ics", include_in_schema=False, opt={"exclude_from_csrf": True}
+@route(
+    "/events/{event_id:uuid}/calendar.ics",
+    http_method=http.FEED_METHODS,
+    include_in_schema=False,
+    opt={"exclude_from_csrf": True},
 )
 async def event_file(request: Request[Any, Any, Any], event_id: FromPath[uuid.UUID]) -> ASGIApp:
     """One event with a reminder, for whoever may see it (members also see drafts and the

@@ -22,13 +22,13 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
-from litestar import Request, Response, get, post
+from litestar import Request, Response, get, post, route
 from litestar.params import FromPath
 from litestar.types import ASGIApp
 
 from server.accounts.pages import see_other
 from server.calendar import feeds
-from server.calendar.http import feed_response
+from server.calendar.http import FEED_METHODS, feed_response
 from server.calendar.ics import IcsCalendar, IcsEvent
 from server.errors import NotFound
 from server.events import service as events
@@ -160,8 +160,9 @@ def feed_path(token: str) -> str:
     return f"/feeds/me/{token}{SUFFIX}"
 
 
-@get(
+@route(
     "/feeds/me/{token:str}",
+    http_method=FEED_METHODS,
     include_in_schema=False,
     opt={"skip_session": True, "exclude_from_csrf": True},
 )

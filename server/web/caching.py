@@ -88,7 +88,9 @@ class RawResponse:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         headers = [*self.headers, (b"content-length", str(len(self.body)).encode())]
         await send({"type": "http.response.start", "status": self.status, "headers": headers})
-        await send({"type": "http.response.body", "body": self.body, "more_body": False})
+        # HEAD (calendar apps check a feed before subscribing): same headers, no body.
+        body = b"" if scope.get("method") == "HEAD" else self.body
+        await send({"type": "http.response.body", "body": body, "more_body": False})
 
 
 def _raw_headers(

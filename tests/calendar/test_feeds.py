@@ -304,3 +304,22 @@ async def test_cached_answers_are_given_before_routing(
                     venue_name="", address="")  # fmt: skip
     assert (await feed(client, path, **{"If-None-Match": tag})).status_code == 304
     assert len(routed) == 3  # the version moved: the route checked the feed again
+
+
+async def test_head_answers_like_get_without_a_body(client: httpx.AsyncClient) -> None:
+    """Calendar apps check a URL with HEAD before subscribing: same headers, no body."""
+    member = await member_with_org()
+    event = await published(client, member)
+    for path in (
+        "/feeds/events.ics",
+        f"/feeds/orgs/{member.org_id}.ics",
+        f"/events/{event['id']}.ics",
+    ):
+        got = await client.get(path)
+        head = await client.head(path)
+        assert head.status_code == 200, path
+        assert head.content == b""
+        for name in ("content-type", "etag", "cache-control", "content-length"):
+            assert head.headers[name] == got.headers[name], (path, name)
+        fresh = await client.head(path, headers={"If-None-Match": got.headers["etag"]})
+        assert fresh.status_code == 304

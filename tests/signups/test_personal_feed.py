@@ -181,3 +181,13 @@ async def test_feed_tokens_never_reach_the_access_log(client: httpx.AsyncClient)
     for path in (f"/feeds/me/{token}.ics", f"/feeds/me/{token}/google"):
         line = access_line(path)
         assert token not in line and "/feeds/me/[redacted]" in line
+
+
+async def test_head_on_the_personal_feed_sends_headers_only(client: httpx.AsyncClient) -> None:
+    _, token, _, _, _ = await _volunteer_with_feed(client)
+    got = await client.get(f"/feeds/me/{token}.ics")
+    head = await client.head(f"/feeds/me/{token}.ics")
+    assert head.status_code == 200 and head.content == b""
+    assert head.headers["etag"] == got.headers["etag"]
+    assert head.headers["content-length"] == got.headers["content-length"]
+    assert (await client.head("/feeds/me/not-a-real-token.ics")).status_code == 404
