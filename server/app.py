@@ -24,6 +24,7 @@ from litestar.stores.registry import StoreRegistry
 
 from server import db
 from server.accounts import api as accounts_api
+from server.accounts import audit_pages as accounts_audit
 from server.accounts import pages as accounts_pages
 from server.accounts import security_pages as accounts_security
 from server.accounts import service as accounts_service
@@ -50,7 +51,12 @@ from server.signups import service as signups_service
 from server.web import pwa, templates
 from server.web.errors import EXCEPTION_HANDLERS
 from server.web.ratelimit import CountingMemoryStore
-from server.web.security import BearerAwareCSRFMiddleware, csrf_config, security_headers_hook
+from server.web.security import (
+    CredentialHeaderCSRFMiddleware,
+    api_csrf_token,
+    csrf_config,
+    security_headers_hook,
+)
 from server.web.sessions import QuietSessionConfig
 
 SESSION_MAX_AGE_S = 14 * 24 * 3600
@@ -124,6 +130,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     app = Litestar(
         route_handlers=[
             healthz,
+            api_csrf_token,  # GET /api/v1/csrf: the token for cookie-based API writes
             create_static_files_router(
                 path="/static",
                 directories=[templates.STATIC_DIR],
@@ -135,6 +142,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *privacy_pages.ROUTES,
             *privacy_volunteer_pages.ROUTES,
             *accounts_api.ROUTES,
+            *accounts_audit.ROUTES,
             *events_pages.ROUTES,
             *events_api.ROUTES,
             *discovery.ROUTES,
@@ -155,7 +163,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ],
         middleware=[
             session.middleware,
-            DefineMiddleware(BearerAwareCSRFMiddleware, config=csrf),
+            DefineMiddleware(CredentialHeaderCSRFMiddleware, config=csrf),
         ],
         before_send=[security_headers_hook(settings)],
         plugins=[HTMXPlugin()],
@@ -197,7 +205,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
                         type="apiKey",
                         security_scheme_in="cookie",
                         name=session.key,
-                        description="Browser session; writes also need the x-csrftoken header.",
+                        description=(
+                            "Browser session; writes also need the x-csrftoken header "
+                            "(its token from `GET /api/v1/csrf`)."
+                        ),
                     ),
                 }
             ),

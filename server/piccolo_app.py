@@ -6,6 +6,7 @@ from piccolo.conf.apps import AppConfig
 
 from server.accounts.tables import (
     ApiToken,
+    AuditEntry,
     Invitation,
     Membership,
     Organization,
@@ -28,6 +29,7 @@ APP_CONFIG = AppConfig(
         Invitation,
         ApiToken,
         RecoveryCode,
+        AuditEntry,
         Campaign,
         Event,
         ChangeCounter,

@@ -8,6 +8,7 @@ someone may see or change an organization's things (``membership_role``,
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import re
 import uuid
 from collections.abc import Awaitable, Callable
@@ -18,6 +19,7 @@ from typing import Any, Literal, cast
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
+from server.accounts import audit
 from server.accounts.tables import ApiToken, Invitation, Membership, Organization, Organizer
 from server.db import write_transaction
 from server.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
@@ -48,6 +50,7 @@ class OrganizerView:
     email: str
     display_name: str
     is_admin: bool
+    api_token: str = ""  # the token's name when the request came with one (the audit log)
 
 
 @dataclass(frozen=True, slots=True)
@@ -469,6 +472,7 @@ async def invite(
     created = InvitationCreated(row.id, secret, email, cast(Role, role), expires_at)
     async with write_transaction():
         await row.save()
+        await audit.record(organization_id, owner, "member.invited", email, role, subject_id=row.id)
         if invitation_listeners:  # e.g. the invitation email: queued with the row or not at all
             organization = await get_organization(organization_id)
             sent = InvitationSent(
@@ -517,6 +521,10 @@ async def accept_invitation(organizer: OrganizerView, secret: str) -> uuid.UUID:
             await Membership(
                 organization=organization_id, organizer=organizer.id, role=invitation["role"]
             ).save()
+        await audit.record(
+            organization_id, organizer, "invitation.accepted", organizer.display_name,
+            invitation["role"], subject_id=invitation["id"],
+        )  # fmt: skip
     return organization_id
 
 
@@ -541,6 +549,8 @@ async def remove_member(
             if owners <= 1:
                 raise Conflict("An organization needs at least one owner.")
         await Membership.delete().where(Membership.id == membership_id)
+        name = await audit.organizer_name(target["organizer"])
+        await audit.record(organization_id, owner, "member.removed", name, target["role"])
 
 
 # --- API tokens ---------------------------------------------------------------------
@@ -593,7 +603,7 @@ async def organizer_for_api_token(token: str) -> OrganizerView | None:
     if not token.startswith(API_TOKEN_PREFIX) or len(token) > 200:
         return None
     row = (
-        await ApiToken.select(ApiToken.id, ApiToken.organizer, ApiToken.last_used_at)
+        await ApiToken.select(ApiToken.id, ApiToken.organizer, ApiToken.name, ApiToken.last_used_at)
         .where((ApiToken.token_hash == hash_secret(token)) & ApiToken.revoked_at.is_null())
         .first()
     )
@@ -602,4 +612,5 @@ async def organizer_for_api_token(token: str) -> OrganizerView | None:
     now = utcnow()
     if row["last_used_at"] is None or now - row["last_used_at"] > TOKEN_TOUCH_INTERVAL:
         await ApiToken.update({ApiToken.last_used_at: now}).where(ApiToken.id == row["id"])
-    return await organizer_by_id(row["organizer"])
+    who = await organizer_by_id(row["organizer"])
+    return dataclasses.replace(who, api_token=row["name"]) if who else None

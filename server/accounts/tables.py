@@ -9,6 +9,7 @@ from piccolo.columns import (
     Timestamptz,
     Varchar,
 )
+from piccolo.columns.base import OnDelete
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -90,3 +91,26 @@ class RecoveryCode(Table, tablename="recovery_code"):
     organizer = ForeignKey(Organizer, index=True)
     code_hash = Varchar(length=64, unique=True)
     used_at = Timestamptz(null=True, default=None)
+
+
+class AuditEntry(Table, tablename="audit_entry"):
+    """Who did what in an organization, for its owners (accounts/audit.py explains the rules).
+
+    Organizer data only: never a volunteer's name, email or phone, so neither the purge nor
+    a volunteer's deletion has to touch this table. Repeated views of the same attendee
+    list are coalesced into one entry (``repeats``, ``last_at``).
+    """
+
+    id = UUID(primary_key=True)
+    # Indexed together with created_at (the migration): the owners' pages walk that.
+    organization = ForeignKey(Organization)
+    # The organizer who acted; kept (as NULL) should the account ever go away.
+    actor = ForeignKey(Organizer, null=True, default=None, on_delete=OnDelete.set_null)
+    via = Varchar(length=120, default="")  # "" for the web, "API token <name>" for scripts
+    action = Varchar(length=48)
+    subject_id = Varchar(length=64, default="")  # the event, shift or membership acted on
+    subject = Varchar(length=300, default="")  # a snapshot: event title, invited email, ...
+    detail = Text(default="")
+    created_at = Timestamptz(default=TimestamptzNow(), index=True)
+    last_at = Timestamptz(default=TimestamptzNow())
+    repeats = Integer(default=1)

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import pyotp
 from cryptography.fernet import Fernet, InvalidToken
 
+from server.accounts import audit
 from server.accounts.service import OrganizerView, require_role
 from server.accounts.tables import ApiToken, Organization, Organizer, RecoveryCode
 from server.db import write_transaction
@@ -220,9 +221,15 @@ async def set_organization_requirement(
     await require_role(owner, organization_id, "owner")
     if required and not await is_enabled(owner.id):
         raise ValidationFailed({"require_2fa": "Turn on two-factor sign-in for yourself first."})
-    await Organization.update({Organization.require_2fa: required}).where(
-        Organization.id == organization_id
-    )
+    async with write_transaction(lock=f"organization:{organization_id}"):
+        await Organization.update({Organization.require_2fa: required}).where(
+            Organization.id == organization_id
+        )
+        await audit.record(organization_id, owner, "org.require_2fa_changed", "", _on_off(required))
+
+
+def _on_off(required: bool) -> str:
+    return "required" if required else "no longer required"
 
 
 async def sign_out_everywhere(organizer: OrganizerView) -> None:

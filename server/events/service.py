@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo, available_timezones
 
 from piccolo.query import Select
 
+from server.accounts import audit
 from server.accounts import service as accounts
 from server.accounts.service import OrganizerView, Role
 from server.db import write_transaction
@@ -66,6 +67,8 @@ EDITABLE = (
     "search_lon",
     *("waitlist_enabled", "requires_approval", "max_guests", "discreet", "reminder_minutes"),
 )
+# The audit log names the fields an edit changed (the search point follows the address).
+_AUDITED = tuple(k for k in EDITABLE if not k.startswith("search_"))
 MAX_GUESTS = 20
 MAX_REMINDERS = 5
 # Reminders from ten minutes to two weeks before the start.
@@ -415,6 +418,7 @@ async def create_event(
     async with write_transaction():
         row = Event(organization=organization_id, created_by=viewer.id, status="draft", **values)
         await row.save()
+        await _audit(viewer, {**values, "id": row.id, "organization": organization_id}, "created")
         await changes.bump()
     changes.forget()
     created = await _fetch(row.id)
@@ -436,10 +440,22 @@ async def update_event(
         if any(not _same(fresh[k], values[k]) for k in CALENDAR_FIELDS if k in values):
             updates["sequence"] = fresh["sequence"] + 1
         await _write(event_id, updates)
+        edited = [k for k in _AUDITED if k in values and not _same(fresh[k], values[k])]
+        await _audit(viewer, {**fresh, **values}, "updated", ", ".join(edited) or "no change")
         await _announce(event_id, fresh)
         await changes.bump()
     changes.forget()
     return await _require(event_id)
+
+
+async def _audit(
+    viewer: OrganizerView | None, row: dict[str, Any], action: str, detail: str = ""
+) -> None:
+    """The audit log entry of an event change (inside its transaction): which fields, not
+    their values."""
+    await audit.record(
+        row["organization"], viewer, f"event.{action}", row["title"], detail, subject_id=row["id"]
+    )
 
 
 async def _announce(event_id: uuid.UUID, before: dict[str, Any]) -> None:
@@ -480,6 +496,7 @@ async def _set_status(
                 raise Conflict("A draft was never public: publish it first, or leave it.")
             updates["cancelled_at"] = now
         await _write(event_id, updates)
+        await _audit(viewer, fresh, "published" if status == "published" else "cancelled")
         await _announce(event_id, fresh)
         await changes.bump()
     changes.forget()
@@ -510,6 +527,7 @@ async def duplicate_event(viewer: OrganizerView | None, event_id: uuid.UUID) -> 
             **copied,
         )
         await row.save()
+        await _audit(viewer, {**source, "id": row.id}, "created", f"copy of {source['id']}")
         await changes.bump()
     changes.forget()
     return await _require(row.id)
@@ -544,6 +562,7 @@ async def create_campaign(
     async with write_transaction():
         row = Campaign(organization=organization_id, title=title, description=description)
         await row.save()
+        await audit.record(organization_id, viewer, "campaign.created", title, subject_id=row.id)
         await changes.bump()  # campaign titles appear in public event answers
     changes.forget()
     return {

@@ -112,6 +112,9 @@ async def queue(
         raise ValueError("an idempotency key of 1 to 255 characters is needed")
     if kind in UNSUBSCRIBABLE and await is_suppressed(to):
         return False
+    if to.strip().lower().endswith(".invalid"):
+        # RFC 2606: never deliverable. Deleted volunteers' stand-ins live there.
+        return False
     due = due_at or utcnow()
     row = Outbox(
         idempotency_key=idempotency_key,

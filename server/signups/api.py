@@ -1,10 +1,12 @@
 """JSON API: RSVP, a signup managed by its token, places left; organizers' attendees,
 check-in, approvals and shifts.
 
-The two volunteer endpoints hold no ambient authority (no cookie is used: an RSVP is
-anonymous, a manage request carries its secret in the ``X-Manage-Token`` header), so
-they skip the CSRF cookie check; the RSVP takes ``application/json`` only, which no
-cross-site form can send. The token never goes in a URL (URLs end up in logs).
+CSRF (invariant 4): the anonymous RSVP needs the ``x-csrftoken`` header like every other
+write made with cookies (a client gets one from ``GET /api/v1/csrf``; pages have it in
+``hx-headers``); it also takes ``application/json`` only. A manage request carries its
+secret in the ``X-Manage-Token`` header, which no cross-site page can make a browser send,
+so the CSRF middleware lets it through without the cookie check (server/web/security.py).
+The token never goes in a URL (URLs end up in logs).
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
 
 from server.errors import Conflict
-from server.signups import places, roster, rows, service, shifts
+from server.events import service as events
+from server.signups import anomalies, audit_trail, places, roster, rows, service, shifts
 from server.signups.roster import Action
 from server.signups.rsvp import rsvp
 from server.signups.schemas import (
@@ -32,6 +35,8 @@ from server.signups.schemas import (
     ShiftOut,
     ShiftRef,
     SignupChange,
+    SignupHint,
+    SignupHints,
     SignupInput,
     SignupOut,
 )
@@ -41,17 +46,26 @@ from server.web.ratelimit import enforce
 
 RSVP_LIMIT_PER_MINUTE = 30
 NO_STORE = {"Cache-Control": "no-store"}
-PUBLIC = {"exclude_from_csrf": True}
 _DESCRIPTIONS = {
     400: "The body or a parameter does not match the schema",
     401: "Not signed in, or the API token is invalid or revoked",
-    403: "Your role may not do this (viewers read only), or the CSRF header is missing",
+    403: "Your role may not do this (viewers read only), or the CSRF token is missing or wrong "
+    "(writes with cookies send `x-csrftoken`, see `GET /api/v1/csrf`)",
     404: "Not found, or not visible to you (also: an unknown or replaced manage token)",
     409: "Conflicts with the state: the event is full, cancelled or over; the signup is not in a state for this",
     415: "Send the body as application/json",
     422: "Invalid input; `errors` names each field",
     429: "Too many RSVPs from this client; wait a minute",
 }
+RSVP_DESCRIPTION = """No account needed. The answer says going, waitlisted (with the
+position) or pending; the private link to manage the signup is emailed, never returned.
+The same address again returns the same kind of answer and emails a fresh link; a full
+event without a waitlist answers 409. Rate-limited per client.
+
+**CSRF**: like every write made with cookies, this needs a CSRF token (403 without):
+call `GET /api/v1/csrf` first, keep the cookie it sets, and send its `token` in the
+`x-csrftoken` header. A browser page of ours has the token already. An organizer's
+`Authorization: Bearer` API token needs none."""
 ManageToken = Annotated[
     str,
     HeaderParameter(
@@ -103,20 +117,17 @@ class VolunteerController(Controller):
         "/events/{event_id:uuid}/signups",
         status_code=201,
         summary="RSVP to an event",
-        opt=PUBLIC,
+        description=RSVP_DESCRIPTION,
         security=[],
-        responses=_problems(400, 404, 409, 415, 422, 429),
+        responses=_problems(400, 403, 404, 409, 415, 422, 429),
     )
     async def create(
         self, request: Request[Any, Any, Any], event_id: FromPath[UUID], data: JSONBody[SignupInput]
     ) -> Response[RsvpOut]:
-        """No account needed. The answer says going, waitlisted (with the position) or
-        pending; the private link to manage the signup is emailed, never returned. The
-        same address again returns the same kind of answer and emails a fresh link; a
-        full event without a waitlist answers 409. Rate-limited per client."""
+        """See RSVP_DESCRIPTION (it is the OpenAPI description)."""
         _require_json(request)
         await enforce(request, "rsvp", limit=RSVP_LIMIT_PER_MINUTE, window_s=60)
-        outcome = await rsvp(event_id, data)
+        outcome = await rsvp(event_id, data, anomalies.request_network(request))
         if outcome.status == "full":
             raise Conflict("This event is full.")
         body = RsvpOut(
@@ -144,7 +155,6 @@ class VolunteerController(Controller):
     @get(
         "/signups/manage",
         summary="Your signup (by its manage token)",
-        opt=PUBLIC,
         security=[],
         responses=_problems(400, 404),
     )
@@ -158,9 +168,8 @@ class VolunteerController(Controller):
     @patch(
         "/signups/manage",
         summary="Change guests or shift of your signup",
-        opt=PUBLIC,
         security=[],
-        responses=_problems(400, 404, 409, 422),
+        responses=_problems(400, 403, 404, 409, 422),
     )
     async def manage_patch(
         self, request: Request[Any, Any, Any], token: ManageToken, data: JSONBody[SignupChange]
@@ -181,9 +190,8 @@ class VolunteerController(Controller):
         "/signups/manage",
         status_code=200,
         summary="Cancel your signup",
-        opt=PUBLIC,
         security=[],
-        responses=_problems(400, 404, 409),
+        responses=_problems(400, 403, 404, 409),
     )
     async def manage_delete(
         self, request: Request[Any, Any, Any], token: ManageToken
@@ -229,8 +237,33 @@ class OrganizerController(Controller):
     ) -> Response[Roster]:
         """Members of the event's organization only (viewers too); 404 for anyone else."""
         viewer = await current_organizer(request)
+        assert viewer is not None  # the controller's guard let only organizers in
         view = await roster.roster(viewer, event_id, status=status, shift=shift, query=q)
+        # A full copy with emails and phones: audited as an export (owners are emailed).
+        detail = audit_trail.describe(view, status=status, shift=shift, searched=bool(q.strip()))
+        await audit_trail.exported(viewer, view, detail, api=True)
         return Response(roster_out(view), headers=NO_STORE)
+
+    @get(
+        "/events/{event_id:uuid}/signup-hints",
+        summary="Warnings about suspicious signups of a sensitive event",
+        responses=_problems(400, 401, 404),
+    )
+    async def signup_hints(
+        self, request: Request[Any, Any, Any], event_id: FromPath[UUID]
+    ) -> Response[SignupHints]:
+        """Bursts of signups, many from one network, people signed up to many other
+        sensitive events: hints for members (viewers too) of the event's organization,
+        404 for anyone else. Nothing is blocked or changed; an event that is not
+        sensitive has no hints."""
+        event = await events.event_for_member(await current_organizer(request), event_id)
+        found = await anomalies.hints(event)
+        body = SignupHints(
+            event_id=event["id"],
+            sensitive=anomalies.is_sensitive(event),
+            hints=[SignupHint(h.kind, h.message, list(h.signup_ids)) for h in found],
+        )
+        return Response(body, headers=NO_STORE)
 
     @post(
         "/signups/{signup_id:uuid}/{action:str}",

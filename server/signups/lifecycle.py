@@ -89,6 +89,7 @@ async def _anonymise(where: Any, tombstone_id: uuid.UUID) -> int:
                 Signup.volunteer: tombstone_id,
                 Signup.display_name: "",
                 Signup.phone: "",
+                Signup.network: "",  # a keyed hash of where they signed up from
                 Signup.manage_token_hash: hash_secret(new_secret()),  # old links now 404
                 Signup.notice: "",  # nothing more is sent to anyone about it
                 Signup.updated_at: utcnow(),

@@ -19,7 +19,7 @@ from server.accounts.pages import SignInRequired, safe_next, see_other, signed_i
 from server.accounts.service import OrganizerView
 from server.errors import Conflict, NotFound, ValidationFailed
 from server.events import service as events
-from server.signups import forms, roster, shifts
+from server.signups import anomalies, audit_trail, forms, roster, shifts
 from server.web.templates import private_page
 
 _ACTIONS = set(roster.ACTIONS)
@@ -60,12 +60,17 @@ class OrganizerSignupPages(Controller):
     ) -> Response[Any]:
         viewer = await signed_in(request)
         view = await roster.roster(viewer, event_id, status=status, shift=shift, query=q[:100])
+        detail = audit_trail.describe(view, status=status, shift=shift, searched=bool(q.strip()))
+        await audit_trail.viewed(viewer, view, "attendees.viewed", detail)
         here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        hints = await anomalies.hints(view.event)  # sensitive events only; never blocks
         return _page(
             request,
             "attendees.html",
             viewer,
             view=view,
+            hints=hints,
+            flagged=anomalies.flagged(hints),
             filters={"status": status, "shift": shift, "q": q[:100]},
             here=here,
         )
@@ -80,6 +85,8 @@ class OrganizerSignupPages(Controller):
     ) -> Response[str]:
         viewer = await signed_in(request)
         view = await roster.roster(viewer, event_id, status=status, shift=shift)
+        detail = audit_trail.describe(view, status=status, shift=shift)
+        await audit_trail.exported(viewer, view, detail, api=False)  # and emails the owners
         return Response(
             # A byte-order mark makes spreadsheet apps read the file as UTF-8.
             "\ufeff" + roster.csv_text(view),
@@ -115,15 +122,25 @@ class OrganizerSignupPages(Controller):
         self, request: Request[Any, Any, Any], event_id: FromPath[UUID], q: FromQuery[str] = ""
     ) -> Response[Any]:
         viewer = await signed_in(request)
-        return await self._checkin(request, viewer, event_id, q[:100])
+        return await self._checkin(request, viewer, event_id, q[:100], audited=True)
 
     async def _checkin(
-        self, request: Request[Any, Any, Any], viewer: OrganizerView, event_id: UUID, q: str
+        self,
+        request: Request[Any, Any, Any],
+        viewer: OrganizerView,
+        event_id: UUID,
+        q: str,
+        audited: bool = False,
     ) -> Response[Any]:
         view = await roster.roster(viewer, event_id, query=q)
-        # Who can be checked in, or was: going and checked-in people, not blocked.
+        if audited:  # a page or search; the answer to a check-in button is logged as that
+            detail = audit_trail.describe(view, searched=bool(q.strip()))
+            await audit_trail.viewed(viewer, view, "checkin.viewed", detail)
+        # Who can be checked in, or was: going and checked-in people, not blocked, not gone.
         people = [
-            r for r in view.items if r["status"] in ("going", "checked_in") and not r["blocked"]
+            r
+            for r in view.items
+            if r["status"] in ("going", "checked_in") and not r["blocked"] and not r["deleted"]
         ]
         return _page(
             request,

@@ -22,7 +22,7 @@ from server.accounts.pages import see_other
 from server.errors import ValidationFailed
 from server.events.service import is_public
 from server.events.views import public_event
-from server.signups import feed, forms, service, shifts
+from server.signups import anomalies, feed, forms, service, shifts
 from server.signups.organizer_pages import ROUTES as ORGANIZER_ROUTES
 from server.signups.rsvp import RsvpOutcome, clean_contact, rsvp
 from server.web.auth import current_organizer
@@ -118,7 +118,7 @@ async def rsvp_submit(request: Request[Any, Any, Any], event_id: FromPath[UUID])
         errors = {**more, **errors}
     else:
         try:
-            outcome = await rsvp(event_id, data)
+            outcome = await rsvp(event_id, data, anomalies.request_network(request))
         except ValidationFailed as exc:
             errors = exc.errors
     if outcome is None:

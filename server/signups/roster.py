@@ -13,12 +13,14 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from server.accounts import audit
 from server.accounts import service as accounts
 from server.accounts.service import OrganizerView, Role
 from server.db import write_transaction
 from server.errors import Conflict, NotFound
 from server.events import service as events
 from server.signups import notices, notify, places, rows, shifts
+from server.signups.lifecycle import is_tombstone
 from server.signups.schemas import AttendeeOut, Counts, ShiftOut
 from server.signups.tables import Signup
 from server.tokens import utcnow
@@ -34,6 +36,16 @@ ACTIONS: tuple[Action, ...] = (
     "undo_check_in",
 )
 STATUSES = ("pending", "going", "waitlisted", "checked_in", "declined", "cancelled")
+# The audit log's name for each action (accounts/audit.py).
+AUDITED: dict[str, str] = {
+    "approve": "signup.approved",
+    "decline": "signup.declined",
+    "remove": "signup.removed",
+    "block": "signup.blocked",
+    "unblock": "signup.unblocked",
+    "check_in": "signup.checked_in",
+    "undo_check_in": "signup.check_in_undone",
+}
 
 
 def count(items: list[dict[str, Any]], capacity: int | None) -> Counts:
@@ -90,6 +102,11 @@ async def roster(
     items = await rows.signups_of_event(event_id)
     for r in items:
         r["position"] = None
+        # A volunteer who deleted their data (or was purged) stays only for the counts:
+        # nothing to show, nobody to write to, nothing to decide.
+        r["deleted"] = is_tombstone(r["email"])
+        if r["deleted"]:
+            r["email"] = r["display_name"] = r["phone"] = ""
     with_positions(items)
     used = await places.usage(event_id)
     event_left = places.left(event["capacity"], used.total)
@@ -204,6 +221,8 @@ async def act(viewer: OrganizerView | None, signup_id: uuid.UUID, action: Action
     _, event = await signup_for_member(viewer, signup_id, "organizer")
     async with write_transaction(lock=f"event:{event['id']}"):
         row = await rows.signup(signup_id)
+        if is_tombstone(row["email"]):
+            raise Conflict("This person deleted their data; they stay only in the counts.")
         event = await rows.event(row["event"])
         changes = await _apply(event, row, action)
         if changes:
@@ -211,6 +230,12 @@ async def act(viewer: OrganizerView | None, signup_id: uuid.UUID, action: Action
             await Signup.update(changes).where(Signup.id == signup_id)
         after = await rows.signup(signup_id)
         await _tell(event, row, after, action)
+        if changes:  # by the signup's id only: the log never names a volunteer
+            moved = f"signup {signup_id}: {row['status']} -> {after['status']}"
+            await audit.record(
+                event["organization"], viewer, AUDITED[action], event["title"], moved,
+                subject_id=event["id"],
+            )  # fmt: skip
         if rows.going(row) and not rows.going(after):
             await notices.mark(await places.promote(event), notices.PROMOTED)
     notices.wake()

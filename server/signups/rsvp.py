@@ -91,10 +91,12 @@ _queues: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[uuid.UUID, li
 _writers: set[asyncio.Task[None]] = set()
 
 
-async def rsvp(event_id: uuid.UUID, data: SignupInput) -> RsvpOutcome:
+async def rsvp(event_id: uuid.UUID, data: SignupInput, network: str = "") -> RsvpOutcome:
     """Sign up for an event (and maybe a shift); ``ValidationFailed`` names each bad field,
-    ``Conflict`` when the event is cancelled or over, ``NotFound`` when it is not public."""
+    ``Conflict`` when the event is cancelled or over, ``NotFound`` when it is not public.
+    ``network`` is the client's network hash (``anomalies.network_of``), stored as is."""
     values, errors = clean_contact(data)
+    values["network"] = network
     loop = asyncio.get_running_loop()
     queues = _queues.setdefault(loop, {})
     ask = _Ask(data, values, errors, loop.create_future())
@@ -276,6 +278,7 @@ def _add_signup(
         "notice": notices.STATUS,
         "updated_at": now,
         "waitlisted_at": now if status == "waitlisted" else None,
+        "network": values["network"],
     }
     if cancelled is not None:
         state.taken_up.append((cancelled["id"], fields))
@@ -302,8 +305,8 @@ def _add_signup(
 _NEW_VOLUNTEERS = """INSERT INTO volunteer (id, email, locale, created_at) VALUES {}
     ON CONFLICT (email) DO NOTHING RETURNING id, email"""
 _NEW_SIGNUPS = """INSERT INTO signup (id, event, shift, slot, volunteer, display_name, phone,
-    status, guests, manage_token_hash, blocked, created_at, updated_at, waitlisted_at, notice)
-    VALUES {}"""
+    status, guests, manage_token_hash, blocked, created_at, updated_at, waitlisted_at, notice,
+    network) VALUES {}"""
 _CHUNK = 50  # rows per INSERT statement
 
 
@@ -325,8 +328,9 @@ async def _write(state: _Batch) -> None:
                 r["id"], state.event["id"], r["shift"], r["slot"], state.volunteers[r["email"]],
                 r["display_name"], r["phone"], r["status"], r["guests"], r["manage_token_hash"],
                 False, r["created_at"], r["updated_at"], r["waitlisted_at"], r["notice"],
+                r["network"],
             ]  # fmt: skip
-        await Signup.raw(_NEW_SIGNUPS.replace("{}", _values(len(chunk), 15), 1), *args).run()
+        await Signup.raw(_NEW_SIGNUPS.replace("{}", _values(len(chunk), 16), 1), *args).run()
     for signup_id, fields in state.taken_up:
         reset = {"promoted_at": None, "decided_at": None, "checked_in_at": None}
         changes = {getattr(Signup, k): v for k, v in {**fields, **reset}.items()}

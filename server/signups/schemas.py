@@ -137,6 +137,30 @@ class Roster(msgspec.Struct):
     items: list[AttendeeOut]
 
 
+class SignupHint(msgspec.Struct):
+    """A warning about a pattern in the signups (never acted on automatically)."""
+
+    kind: Annotated[
+        Literal["burst", "network", "many_events"],
+        msgspec.Meta(
+            description="`burst`: many signups within minutes; `network`: many from one "
+            "network; `many_events`: this person signed up to 3+ other sensitive events "
+            "in the last 30 days"
+        ),
+    ]
+    message: str
+    signup_ids: list[UUID]
+
+
+class SignupHints(msgspec.Struct):
+    """Anomaly hints for a sensitive event (discreet, approval-only, or its address for
+    attendees only); ``sensitive`` false means no hints are computed for it."""
+
+    event_id: UUID
+    sensitive: bool
+    hints: list[SignupHint]
+
+
 class ShiftInput(msgspec.Struct, forbid_unknown_fields=True):
     """A shift. Times without an offset are read in the event's timezone. Shrinking
     ``capacity`` below the places taken needs ``move_to_waitlist``: the signup ids that

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from server.accounts import audit
 from server.accounts.service import OrganizerView, Role
 from server.db import write_transaction
 from server.errors import Conflict, NotFound, ValidationFailed
@@ -143,7 +144,19 @@ async def create_shift(
     async with write_transaction(lock=f"event:{event_id}"):
         row = Shift(event=event_id, **values)
         await row.save()
+        await _audit(viewer, event, "shift.created", values["role"])
     return await _row(row.id)
+
+
+async def _audit(
+    viewer: OrganizerView | None, event: dict[str, Any], action: str, *what: str
+) -> None:
+    """The audit log entry, inside the change's transaction: the event, and the shift's
+    role and what happened to it (never who: volunteers stay out of the log)."""
+    detail = ", ".join(w for w in what if w)
+    await audit.record(
+        event["organization"], viewer, action, event["title"], detail, subject_id=event["id"]
+    )
 
 
 async def _row(shift_id: uuid.UUID) -> dict[str, Any]:
@@ -178,6 +191,8 @@ async def update_shift(
         for row in moved:
             await notify.stopped(event["id"], row["email"])
         await notices.mark([row["id"] for row in moved], notices.MOVED)
+        moves = f"{len(moved)} moved to the waitlist" if moved else ""
+        await _audit(viewer, event, "shift.updated", values["role"], moves)
     notices.wake()
     return await _row(shift_id)
 
@@ -226,7 +241,7 @@ async def _make_room(
 
 async def delete_shift(viewer: OrganizerView | None, shift_id: uuid.UUID) -> None:
     """Only a shift nobody is signed up for; its cancelled signups go with it."""
-    _, event = await for_member(viewer, shift_id)
+    shift, event = await for_member(viewer, shift_id)
     async with write_transaction(lock=f"event:{event['id']}"):
         active = await Signup.count().where(
             (Signup.shift == shift_id) & Signup.status.is_in(list(places.OPEN))
@@ -238,3 +253,4 @@ async def delete_shift(viewer: OrganizerView | None, shift_id: uuid.UUID) -> Non
             )
         await Signup.delete().where(Signup.shift == shift_id)
         await Shift.delete().where(Shift.id == shift_id)
+        await _audit(viewer, event, "shift.deleted", shift["role"])

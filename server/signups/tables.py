@@ -78,3 +78,6 @@ class Signup(Table, tablename="signup"):
     cancelled_at = Timestamptz(null=True, default=None)
     # An email this signup's volunteer is owed (signups/notices.py sends it): "" for none.
     notice = Varchar(length=16, default="")
+    # Keyed hash of the network the RSVP came from (signups/anomalies.py), never the
+    # address: "" when unknown, blanked when the volunteer is deleted or purged.
+    network = Varchar(length=16, default="")

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import Any
 
+import msgspec
+from litestar import Request, Response, get
 from litestar.config.csrf import CSRFConfig
 from litestar.middleware.csrf import CSRFMiddleware
 from litestar.types import Message, Receive, Scope, Send
+from litestar.utils.empty import value_or_default
+from litestar.utils.scope.state import ScopeState
 
 from server.settings import Settings
 
@@ -18,6 +23,8 @@ CSP = (
 )
 CSRF_FIELD = "_csrf_token"
 CSRF_HEADER = "x-csrftoken"
+# The volunteer's manage secret (server/signups/api.py); ASGI header names are lower case.
+MANAGE_TOKEN_HEADER = b"x-manage-token"
 
 
 def security_headers(settings: Settings) -> list[tuple[bytes, bytes]]:
@@ -64,18 +71,61 @@ def csrf_config(settings: Settings) -> CSRFConfig:
     )
 
 
-class BearerAwareCSRFMiddleware(CSRFMiddleware):
-    """Litestar's double-submit CSRF check, skipped only for ``Authorization: Bearer``.
+class CredentialHeaderCSRFMiddleware(CSRFMiddleware):
+    """Litestar's double-submit CSRF check, skipped only when a credential header is sent.
 
-    A browser never attaches a bearer token on its own, so a request that carries one
-    cannot be a forged cross-site request; the token itself is the proof. Requests that
-    rely on the session cookie (pages, htmx, the API from the browser) are checked.
+    The two headers that skip it:
+
+    - ``Authorization: Bearer …`` (API tokens of organizers' scripts and apps);
+    - ``X-Manage-Token: …`` (a volunteer's secret from the manage link in their email).
+
+    A cross-site page cannot make a browser send either: a browser never attaches a
+    bearer token or our custom header on its own, and a cross-origin ``fetch`` that sets
+    one needs a CORS preflight, which this app never grants (no CORS config). So a request
+    carrying one cannot be a forged cross-site request, and the secret in it, checked by
+    the route (401 or 404 when wrong), is the proof of authority. Everything that relies
+    on the cookies (pages, htmx, the API from the browser, the anonymous RSVP API) is
+    checked. The one state-changing route exempt by ``exclude_from_csrf`` is RFC 8058's
+    one-click unsubscribe POST (``server/mail/pages.py``); tests/privacy/test_csrf_crawl.py
+    keeps it the only one. (Public GETs use the opt too, only so they set no cookie.)
     """
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
             for name, value in scope["headers"]:
-                if name == b"authorization" and value[:7].lower() == b"bearer ":
+                if (name == b"authorization" and value[:7].lower() == b"bearer ") or (
+                    name == MANAGE_TOKEN_HEADER and value
+                ):
                     await self.app(scope, receive, send)
                     return
         await super().__call__(scope, receive, send)
+
+
+class CsrfTokenOut(msgspec.Struct):
+    header: str
+    token: str
+
+
+@get(
+    "/api/v1/csrf",
+    tags=["csrf"],
+    summary="A CSRF token for API writes without an API token",
+    description=(
+        "For clients that write with cookies instead of a credential header, such as the "
+        "anonymous RSVP (`POST /api/v1/events/{event_id}/signups`): keep the cookie this "
+        "answer sets (`csrftoken`; `__Host-csrftoken` over HTTPS) and send `token` in the "
+        "header named by `header` with each write. The token stays valid as long as the "
+        "cookie. Requests with `Authorization: Bearer` or `X-Manage-Token` need no token "
+        "(they get an empty one here)."
+    ),
+    security=[],
+)
+async def api_csrf_token(request: Request[Any, Any, Any]) -> Response[CsrfTokenOut]:
+    """The token a page puts in its forms and ``hx-headers``, for API clients."""
+    # The middleware put the cookie's token (or the new one it is setting) in the scope;
+    # it is skipped, and leaves none, for requests with a credential header.
+    token = value_or_default(ScopeState.from_scope(request.scope).csrf_token, "")
+    return Response(
+        CsrfTokenOut(header=CSRF_HEADER, token=token),
+        headers={"Cache-Control": "no-store"},
+    )

@@ -212,3 +212,14 @@ async def test_a_worker_killed_mid_batch_resends_at_most_a_few_messages(
     resent = sum(received.values()) - 50
     assert resent == 15 - RECORD_EVERY  # ... and only those sent but not yet recorded twice
     assert await statuses() == Counter({"sent": 50})
+
+
+async def test_nothing_is_queued_for_an_undeliverable_invalid_address() -> None:
+    """Deleted volunteers' stand-ins live under .invalid (RFC 2606): never a message."""
+    async with db.write_transaction():
+        for to in ("x@deleted.invalid", "Y@Other.INVALID "):
+            queued = await service.queue(
+                to=to, kind="broadcast", subject="S", text="T", html=None, idempotency_key=to
+            )
+            assert queued is False
+    assert await Outbox.count() == 0

@@ -24,6 +24,7 @@ import json
 import os
 import subprocess
 import sys
+import urllib.request
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -82,6 +83,7 @@ class PostRequests(loadgen.Requests):
         super().__init__(spec)
         self.fixed = None
         self.host = f"{spec.host}:{spec.port}"
+        self.extra = "".join(f"{k}: {v}\r\n" for k, v in spec.headers.items())
         self.run = uuid.uuid4().hex[:8]
 
     def next(self) -> bytes:
@@ -95,9 +97,18 @@ class PostRequests(loadgen.Requests):
         head = (
             f"POST {self.paths[0]} HTTP/1.1\r\nHost: {self.host}\r\n"
             f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n"
-            f"X-Forwarded-For: {address}\r\n\r\n"
+            f"X-Forwarded-For: {address}\r\n{self.extra}\r\n"
         )
         return head.encode() + body
+
+
+def _csrf_headers(server: Server) -> dict[str, str]:
+    """What an API client sends with an RSVP: the CSRF cookie and the same token in the
+    header (README, API), from ``GET /api/v1/csrf``; one pair serves every request."""
+    with urllib.request.urlopen(f"{server.url}/api/v1/csrf", timeout=10) as answer:  # noqa: S310
+        found = json.loads(answer.read())
+        cookie = answer.headers["set-cookie"].split(";", 1)[0]
+    return {"Cookie": cookie, found["header"]: found["token"]}
 
 
 def _post_load(server: Server, env: Env, path: str) -> dict[str, Any]:
@@ -109,6 +120,7 @@ def _post_load(server: Server, env: Env, path: str) -> dict[str, Any]:
         "seconds": env.options.seconds,
         "warmup": env.options.warmup,
         "expect": [201],
+        "headers": _csrf_headers(server),
     }
     out = subprocess.run(
         [*_pin(1), sys.executable, "-m", "tests.perf.rsvp", json.dumps(spec)],

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from litestar import Litestar
 
 from server.actions import completions
 from server.actions.schemas import CompletionInput
@@ -38,10 +39,11 @@ class Person:
     email: str
     phone: str
     note: str
+    network: str = ""  # the hash of the network they signed up from (signups/anomalies.py)
 
     @property
     def canaries(self) -> list[str]:
-        return [self.name, self.email, self.phone, self.note]
+        return [self.name, self.email, self.phone, self.note, self.network]
 
 
 def _person(label: str) -> Person:
@@ -64,14 +66,22 @@ class World:
     others: list[Person]
 
 
-async def _signed_up(client: httpx.AsyncClient, event_id: str, task_id: uuid.UUID) -> Person:
+async def _signed_up(app: Litestar, event_id: str, task_id: uuid.UUID, n: int) -> Person:
+    """A volunteer who RSVPs from a network of their own (198.51.n.0/24)."""
     person = _person("v")
-    response = await client.post(
-        f"/api/v1/events/{event_id}/signups",
-        json={"display_name": person.name, "email": person.email, "phone": person.phone},
-        headers={"x-csrftoken": await csrf_token(client, "/login")},
-    )
+    transport = httpx.ASGITransport(app=app, client=(f"198.51.{n}.7", 5000))  # type: ignore[arg-type]
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        response = await client.post(
+            f"/api/v1/events/{event_id}/signups",
+            json={"display_name": person.name, "email": person.email, "phone": person.phone},
+            headers={"x-csrftoken": await csrf_token(client, "/login")},
+        )
     assert response.status_code == 201, response.text
+    stored = (
+        await Signup.select(Signup.network).where(Signup.volunteer.email == person.email).first()
+    )
+    assert stored is not None and len(stored["network"]) == 16
+    person.network = stored["network"]
     volunteer = await Volunteer.select(Volunteer.id).where(Volunteer.email == person.email).first()
     assert volunteer is not None
     await completions.complete(
@@ -84,7 +94,7 @@ async def _signed_up(client: httpx.AsyncClient, event_id: str, task_id: uuid.UUI
     return person
 
 
-async def _world(client: httpx.AsyncClient) -> World:
+async def _world(client: httpx.AsyncClient, app: Litestar) -> World:
     member = await member_with_org()
     campaign_id = await campaign_of(member)
     _, event = await published_event(
@@ -92,8 +102,8 @@ async def _world(client: httpx.AsyncClient) -> World:
     )
     task = await create_task(client, member, campaign_id)
     task_id = uuid.UUID(task["id"])
-    target = await _signed_up(client, event["id"], task_id)
-    others = [await _signed_up(client, event["id"], task_id) for _ in range(2)]
+    target = await _signed_up(app, event["id"], task_id, 1)
+    others = [await _signed_up(app, event["id"], task_id, n) for n in (2, 3)]
     for person in (target, *others):
         assert await mails_to(person.email), "the confirmation mail is queued (and scanned)"
     return World(member, event, task_id, target, others)
@@ -128,9 +138,9 @@ async def _completions_count(task_id: uuid.UUID) -> int:
 
 
 async def test_export_is_a_json_download_of_everything_about_the_volunteer(
-    client: httpx.AsyncClient,
+    client: httpx.AsyncClient, app: Litestar
 ) -> None:
-    world = await _world(client)
+    world = await _world(client, app)
     token = await manage_token(world.target.email)
     manage = await client.get(f"/m/{token}")
     assert f'action="/m/{token}/export"' in manage.text
@@ -156,6 +166,7 @@ async def test_export_is_a_json_download_of_everything_about_the_volunteer(
     )
     text = json.dumps(data)
     assert "token_hash" not in text
+    assert world.target.network not in text  # a keyed hash that means nothing to them
     for other in world.others:  # only theirs
         assert other.email not in text and other.name not in text
 
@@ -163,8 +174,10 @@ async def test_export_is_a_json_download_of_everything_about_the_volunteer(
 # --- delete -------------------------------------------------------------------------------
 
 
-async def test_delete_leaves_no_trace_but_keeps_the_counts(client: httpx.AsyncClient) -> None:
-    world = await _world(client)
+async def test_delete_leaves_no_trace_but_keeps_the_counts(
+    client: httpx.AsyncClient, app: Litestar
+) -> None:
+    world = await _world(client, app)
     await _assert_everywhere(world.target.canaries)
     token = await manage_token(world.target.email)
     counts = await statuses(world.event["id"])
@@ -208,9 +221,9 @@ async def test_delete_leaves_no_trace_but_keeps_the_counts(client: httpx.AsyncCl
 
 
 async def test_purge_waits_for_the_configured_days_then_leaves_no_trace(
-    client: httpx.AsyncClient,
+    client: httpx.AsyncClient, app: Litestar
 ) -> None:
-    world = await _world(client)
+    world = await _world(client, app)
     # One of the volunteers also signed up for a later event: they stay, minus this one.
     _, later = await published_event(
         client, world.member, starts_at=_in(60, 18), ends_at=_in(60, 20)
@@ -235,7 +248,9 @@ async def test_purge_waits_for_the_configured_days_then_leaves_no_trace(
     assert report.events == 1 and report.signups == 3
     gone = [world.target, world.others[1]]
     await _assert_nowhere([c for person in gone for c in person.canaries])
-    await _assert_nowhere([stays.phone, stays.note])  # this event's phone, the campaign's note
+    # This event's phone and network, the campaign's note (the later signup came from
+    # another network, the test client's).
+    await _assert_nowhere([stays.phone, stays.note, stays.network])
     assert await statuses(world.event["id"]) == counts
     assert await _completions_count(world.task_id) == done
     assert not await Outbox.exists().where(Outbox.event_id == uuid.UUID(world.event["id"]))

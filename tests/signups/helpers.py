@@ -56,10 +56,23 @@ def person(n: int | str = 1, **overrides: Any) -> dict[str, Any]:
     return body
 
 
+async def api_csrf(client: httpx.AsyncClient) -> dict[str, str]:
+    """The CSRF header an API client sends with a cookie-based write, as the README says:
+    ``GET /api/v1/csrf`` (the client keeps the cookie it sets), then its token."""
+    answer = await client.get("/api/v1/csrf")
+    assert answer.status_code == 200, answer.text
+    found: dict[str, str] = answer.json()
+    return {found["header"]: found["token"]}
+
+
 async def rsvp(
     client: httpx.AsyncClient, event_id: str, body: dict[str, Any] | None = None, **overrides: Any
 ) -> httpx.Response:
-    return await client.post(f"/api/v1/events/{event_id}/signups", json=body or person(**overrides))
+    return await client.post(
+        f"/api/v1/events/{event_id}/signups",
+        json=body or person(**overrides),
+        headers=await api_csrf(client),
+    )
 
 
 async def last_mail(email: str) -> dict[str, Any]:

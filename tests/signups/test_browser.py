@@ -91,11 +91,13 @@ async def test_check_in_at_the_rally_on_a_phone(
     tab, log = page
     event_id = _an_event(live_server)
     name = f"Farah {uuid.uuid4().hex[:6]}"
-    answer = httpx.post(
-        f"{live_server}/api/v1/events/{event_id}/signups",
-        json={"display_name": name, "email": f"farah-{uuid.uuid4().hex[:8]}@example.org"},
-        timeout=10,
-    )
+    with httpx.Client(base_url=live_server, timeout=10) as api:  # keeps the CSRF cookie
+        csrf = api.get("/api/v1/csrf").json()
+        answer = api.post(
+            f"/api/v1/events/{event_id}/signups",
+            json={"display_name": name, "email": f"farah-{uuid.uuid4().hex[:8]}@example.org"},
+            headers={csrf["header"]: csrf["token"]},
+        )
     assert answer.status_code == 201 and answer.json()["status"] == "going"
     await tab.goto("/login")
     await tab.locator("main input[name=email]").fill(ORGANIZER_EMAIL)

@@ -17,7 +17,7 @@ from server.settings import Settings
 from server.signups.rsvp import rsvp as take_rsvp
 from server.signups.schemas import SignupInput
 from tests.e2e.live import LiveServer, muster_env
-from tests.signups.helpers import person, published_event, signups_of, statuses
+from tests.signups.helpers import api_csrf, person, published_event, signups_of, statuses
 
 LAST_PLACES = 10
 CONCURRENT = 50
@@ -58,12 +58,13 @@ async def test_fifty_concurrent_rsvps_for_ten_places(
         assert taken.status == "going"
 
     async with httpx.AsyncClient(base_url=live_server, timeout=60) as http:
+        csrf = await api_csrf(http)  # the cookie stays in the client, valid in both workers
 
         async def one(n: int) -> httpx.Response:
             return await http.post(
                 f"/api/v1/events/{event_id}/signups",
                 json=person(f"rush-{n}"),
-                headers={"X-Forwarded-For": f"198.51.100.{n + 1}"},
+                headers={"X-Forwarded-For": f"198.51.100.{n + 1}", **csrf},
             )
 
         answers = await asyncio.gather(*(one(n) for n in range(CONCURRENT)))

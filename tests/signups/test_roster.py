@@ -179,3 +179,31 @@ async def test_attendees_page_lists_counts_and_acts(client: httpx.AsyncClient) -
         data={"_csrf_token": token, "next": "https://evil.example/"},
     )
     assert away.headers["location"] == path
+
+
+async def test_a_volunteer_who_deleted_their_data_is_only_a_count(
+    client: httpx.AsyncClient, client_factory: ClientFactory
+) -> None:
+    """Their signup keeps its place in the counts but shows nothing, takes no decision and
+    no mail goes to the stand-in address."""
+    from server.privacy import lifecycle
+
+    member, event = await published_event(client, requires_approval=True)
+    gone = person("gone", display_name="Canary Gone", phone="+44 7700 900123")
+    await rsvp(client, event["id"], gone)
+    await rsvp(client, event["id"], person("stays", display_name="Still Here"))
+    [row, _] = await signups_of(event["id"])
+    await lifecycle.delete(row["volunteer"])
+
+    listed = await client.get(f"/api/v1/events/{event['id']}/attendees", headers=member.bearer)
+    assert listed.json()["counts"]["pending"] == 2
+    assert "deleted.invalid" not in listed.text and "Canary Gone" not in listed.text
+    refused = await _act(client, member.bearer, row["id"], "approve")
+    assert refused.status_code == 409
+    assert not await Outbox.exists().where(Outbox.recipient.like("%.invalid"))
+    async with client_factory() as browser:
+        await sign_in(browser, member.email)
+        page = await browser.get(f"/organizer/events/{event['id']}/attendees")
+        assert "Deleted their data" in page.text and "Still Here" in page.text
+        assert "deleted.invalid" not in page.text
+        assert f"/organizer/signups/{row['id']}/" not in page.text  # no buttons for it

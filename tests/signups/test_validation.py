@@ -10,7 +10,7 @@ import pytest
 
 from server.mail.tables import Outbox
 from server.signups.tables import Signup, Volunteer
-from tests.signups.helpers import add_shift, person, published_event, rsvp
+from tests.signups.helpers import add_shift, api_csrf, person, published_event, rsvp
 
 
 async def _nothing_written() -> None:
@@ -84,7 +84,7 @@ async def test_rsvp_needs_a_json_body(client: httpx.AsyncClient) -> None:
     answer = await client.post(
         f"/api/v1/events/{event['id']}/signups",
         content=b'{"display_name": "A", "email": "a@example.org"}',
-        headers={"Content-Type": "text/plain"},
+        headers={"Content-Type": "text/plain", **await api_csrf(client)},
     )
     assert answer.status_code in (400, 415)
     await _nothing_written()
