@@ -30,8 +30,8 @@ from typing import Any
 from piccolo.engine.sqlite import SQLiteEngine
 
 from server import db
-from server.events.service import MAX_DURATION
 from server.events.tables import Event
+from server.events.validation import MAX_DURATION
 from server.geo.distance import EARTH_RADIUS_KM, bounding_box
 
 

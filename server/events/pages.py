@@ -18,7 +18,7 @@ from server.accounts import service as accounts
 from server.accounts.pages import SignInRequired, see_other, signed_in, to_login
 from server.accounts.service import OrganizerView
 from server.errors import Conflict, NotFound, ValidationFailed
-from server.events import forms, service
+from server.events import forms, service, validation
 from server.events.schemas import CampaignInput, EventInput
 from server.events.views import description_html, member_event, public_event
 from server.geo import gazetteer
@@ -84,9 +84,9 @@ def _page(
 def _form_choices() -> dict[str, Any]:
     countries = sorted(gazetteer.countries().items(), key=lambda item: item[1])
     return {
-        "timezones": service.timezone_choices(),
+        "timezones": validation.timezone_choices(),
         "countries": countries,
-        "kinds": service.KINDS,
+        "kinds": validation.KINDS,
     }
 
 
@@ -102,7 +102,7 @@ async def _errors_for(
     data, parse_errors = forms.parse_event_form(values)
     if not parse_errors:
         return data, {}
-    _, errors = await service.clean_event(data, organization_id)
+    _, errors = await validation.clean_event(data, organization_id)
     return data, {**errors, **parse_errors}
 
 

@@ -39,7 +39,7 @@ from server.events import changes
 from server.events.public_sql import ROW, Sql, as_uuid, instant, typed
 from server.events.query import DEFAULT_PER_PAGE, Query, make_query
 from server.events.schemas import CampaignRef, EventOut, EventPage
-from server.events.service import MAX_DURATION
+from server.events.validation import MAX_DURATION
 from server.events.views import public_event
 from server.geo.distance import EARTH_RADIUS_KM, bounding_box
 

@@ -17,6 +17,7 @@ from server.accounts.service import OrganizerView, Role
 from server.db import write_transaction
 from server.errors import Conflict, NotFound, ValidationFailed
 from server.events import service as events
+from server.events.validation import to_utc
 from server.signups import notices, notify, places, rows
 from server.signups.schemas import Availability, ShiftInput, ShiftOut
 from server.signups.tables import Shift, Signup
@@ -116,7 +117,7 @@ def _instant(
     value: datetime, zone: ZoneInfo, field: str, errors: dict[str, str]
 ) -> datetime | None:
     try:
-        return events.to_utc(value, zone)
+        return to_utc(value, zone)
     except OverflowError:
         errors[field] = "Check the year."
         return None

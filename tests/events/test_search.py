@@ -20,8 +20,8 @@ from server.errors import ValidationFailed
 from server.events import changes, discovery, search
 from server.events.query import make_query
 from server.events.schemas import EventPage
-from server.events.service import MAX_DURATION
 from server.events.tables import Campaign, Event
+from server.events.validation import MAX_DURATION
 from server.geo.distance import EARTH_RADIUS_KM, haversine_km, round_public
 from server.tokens import utcnow
 from tests.events.helpers import member_with_org

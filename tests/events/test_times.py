@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 
-from server.events.service import to_utc
 from server.events.tables import Event
+from server.events.validation import to_utc
 from tests.events.helpers import create_event, event_form, member_with_org, post_form, sign_in
 
 

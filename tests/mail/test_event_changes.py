@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import icalendar
 
@@ -47,7 +48,7 @@ async def test_moving_an_event_reschedules_and_rewrites_its_pending_reminders(
     # ... and at the new ones the text shows the new time.
     await worker.drain(new_start - timedelta(hours=1))
     assert len(sink.messages) == 4
-    berlin_time = new_start.astimezone(events.ZoneInfo("Europe/Berlin"))
+    berlin_time = new_start.astimezone(ZoneInfo("Europe/Berlin"))
     for message in sink.messages:
         body = message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
         assert f"{berlin_time:%B} {berlin_time.day}, {berlin_time.year}" in body
