@@ -134,10 +134,14 @@ async def set_reminders(
 
 
 async def cancel_reminders(event_id: uuid.UUID, email: str) -> int:
-    """A signup was cancelled: its pending reminders are not sent."""
-    return await service.drop_pending(
-        event_id, [REMINDER], recipient=email, reason="signup cancelled"
-    )
+    """A signup was cancelled (or removed, blocked): its pending reminders are not sent,
+    and the sent ones are not planned again when the event moves — a re-planned reminder
+    would carry a new hidden address to someone no longer going (invariant 2)."""
+    async with service.atomic():
+        await service.retire_sent(event_id, [REMINDER], email)
+        return await service.drop_pending(
+            event_id, [REMINDER], recipient=email, reason="signup cancelled"
+        )
 
 
 async def reschedule(event_row: Mapping[str, Any], *, now: datetime | None = None) -> int:

@@ -256,6 +256,22 @@ async def drop_pending(
     return len(dropped)
 
 
+async def retire_sent(event_id: uuid.UUID, kinds: Iterable[str], recipient: str) -> int:
+    """Keep a recipient's sent (or being sent) messages as history only: without their
+    context a later change of the event does not plan them again (``notices.reschedule``)."""
+    retired = (
+        await Outbox.update({Outbox.context: None})
+        .where(
+            (Outbox.event_id == event_id)
+            & Outbox.kind.is_in(list(kinds))
+            & Outbox.status.is_in(["sending", "sent"])
+            & (Outbox.recipient_hash == email_hash(recipient))
+        )
+        .returning(Outbox.id)
+    )
+    return len(retired)
+
+
 async def drop_message(row_id: uuid.UUID, reason: str) -> bool:
     dropped = (
         await Outbox.update({Outbox.status: "dropped", Outbox.last_error: reason})
