@@ -50,7 +50,7 @@ from server.signups import pages as signups_pages
 from server.signups import service as signups_service
 from server.web import pwa, templates
 from server.web.errors import EXCEPTION_HANDLERS
-from server.web.ratelimit import CountingMemoryStore
+from server.web.ratelimit import SlidingWindowMemoryStore
 from server.web.security import (
     CredentialHeaderCSRFMiddleware,
     api_csrf_token,
@@ -83,7 +83,7 @@ def _stores(settings: Settings) -> StoreRegistry:
     else:
         stores = {
             "sessions": MemoryStore(),
-            "rate_limit": CountingMemoryStore(),
+            "rate_limit": SlidingWindowMemoryStore(),
             "response_cache": MemoryStore(),
         }
     return StoreRegistry(stores=stores)

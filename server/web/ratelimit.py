@@ -4,21 +4,23 @@ The store is in memory for one instance and Redis when ``REDIS_URL`` is set, so 
 instances count together. The client is the socket peer, or the X-Forwarded-For entry
 added by a proxy we trust (never a header from just anyone: CVE-2025-59152).
 
-Counting is atomic, so a burst of parallel attempts cannot slip past the limit: Redis
-increments with INCR (one round trip, MULTI/EXEC with the expiry); the in-memory store of
-a single instance counts under a lock held across its read and write.
+The window slides (the last ``window_s`` seconds, not the current clock minute), and
+checking and recording an attempt is one atomic step, so neither parallel attempts nor a
+minute's edge let more than ``limit`` through: a Lua script over a sorted set in Redis,
+one lock in the single-instance memory store.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import time
-from datetime import timedelta
+import uuid
+from collections import deque
 from typing import Any
 
 from litestar import Request
 from litestar.exceptions import TooManyRequestsException
-from litestar.stores.base import StorageObject, Store
+from litestar.stores.base import Store
 from litestar.stores.memory import MemoryStore
 from litestar.stores.redis import RedisStore
 
@@ -47,40 +49,65 @@ def _is_trusted(address: str, proxies: tuple[str, ...]) -> bool:
     return any(ip in ipaddress.ip_network(p, strict=False) for p in proxies)
 
 
-async def hit(store: Store, key: str, limit: int, window_s: int) -> bool:
-    """Count one attempt; False when ``limit`` attempts were already made in this window."""
-    bucket = f"rl:{key}:{int(time.time()) // window_s}"
-    return await _increment(store, bucket, window_s) <= limit
+async def hit(store: Store, key: str, limit: int, window_s: int, now: float | None = None) -> bool:
+    """Count one attempt; False when ``limit`` attempts were already let through in the
+    last ``window_s`` seconds (a sliding window: no double burst at a minute's edge).
 
-
-class CountingMemoryStore(MemoryStore):
-    """The single-instance store, with a read-and-write that no other task can interleave.
-
-    It reuses MemoryStore's own lock and dict: a get and a set in a row would each take the
-    lock, and parallel attempts could all read the same count between them.
+    Refused attempts are not recorded, so at most ``limit`` entries are kept per key.
     """
-
-    async def increment(self, key: str, expires_in: int | timedelta) -> int:
-        async with self._lock:
-            stored = self._store.get(key)
-            count = 1 if stored is None or stored.expired else int(stored.data) + 1
-            self._store[key] = StorageObject.new(data=str(count).encode(), expires_in=expires_in)
-        return count
-
-
-async def _increment(store: Store, bucket: str, window_s: int) -> int:
+    now = time.time() if now is None else now
     if isinstance(store, RedisStore):
-        # The bucket's name carries its window, so renewing the expiry on every hit is
-        # harmless: the key is only read while its window lasts.
-        async with store._redis.pipeline(transaction=True) as pipe:
-            key = store._make_key(bucket)
-            pipe.incr(key)
-            pipe.expire(key, window_s)
-            count, _ = await pipe.execute()
-        return int(count)
-    if isinstance(store, CountingMemoryStore):
-        return await store.increment(bucket, window_s)
-    raise TypeError(f"rate limits need a Redis or counting memory store, not {type(store)}")
+        allowed = await store._redis.eval(
+            _SLIDING_WINDOW, 1, store._make_key(f"rl:{key}"), now, window_s, limit,
+            f"{now}:{uuid.uuid4().hex[:8]}",
+        )  # fmt: skip
+        return bool(allowed)
+    if isinstance(store, SlidingWindowMemoryStore):
+        return await store.admit(key, now, limit, window_s)
+    raise TypeError(f"rate limits need a Redis or sliding-window memory store, not {type(store)}")
+
+
+# Atomic in Redis: drop attempts older than the window, count, and record this one if it
+# is admitted. Members are unique, so attempts in the same microsecond all count.
+_SLIDING_WINDOW = """
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', tonumber(ARGV[1]) - tonumber(ARGV[2]))
+if redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[3]) then
+  redis.call('ZADD', KEYS[1], ARGV[1], ARGV[4])
+  redis.call('EXPIRE', KEYS[1], ARGV[2])
+  return 1
+end
+return 0
+"""
+
+
+class SlidingWindowMemoryStore(MemoryStore):
+    """The single-instance store: admitted attempts' times per key, checked and recorded
+    under one lock (a get and a set in a row would let parallel attempts all pass)."""
+
+    MAX_KEYS = 50_000  # then keys with nothing recent are dropped
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._attempts: dict[str, deque[float]] = {}
+
+    async def admit(self, key: str, now: float, limit: int, window_s: int) -> bool:
+        async with self._lock:
+            times = self._attempts.setdefault(key, deque())
+            while times and times[0] <= now - window_s:
+                times.popleft()
+            if len(times) >= limit:
+                return False
+            times.append(now)
+            if len(self._attempts) > self.MAX_KEYS:
+                self._attempts = {
+                    k: t for k, t in self._attempts.items() if t and t[-1] > now - 3600
+                }
+            return True
+
+    async def delete_all(self) -> None:
+        await super().delete_all()
+        async with self._lock:
+            self._attempts.clear()
 
 
 async def enforce(

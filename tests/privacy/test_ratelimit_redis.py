@@ -97,3 +97,15 @@ async def test_parallel_hits_never_pass_the_limit(instances: tuple[Litestar, Lit
         *(hit(stores[n % 2], key, limit=7, window_s=60) for n in range(50))
     )
     assert results.count(True) == 7
+
+
+async def test_the_shared_window_slides_over_a_minutes_edge(
+    instances: tuple[Litestar, Litestar],
+) -> None:
+    first, second = instances
+    stores = [first.stores.get("rate_limit"), second.stores.get("rate_limit")]
+    key = f"edge:{uuid.uuid4()}"
+    edge = 60.0 * 29_000_000
+    assert all([await hit(stores[n % 2], key, 3, 60, now=edge - 0.5) for n in range(3)])
+    assert not await hit(stores[0], key, 3, 60, now=edge + 0.5)
+    assert await hit(stores[1], key, 3, 60, now=edge + 59.6)
