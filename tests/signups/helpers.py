@@ -123,3 +123,14 @@ async def statuses(event_id: str) -> dict[str, int]:
 
 async def shift_count() -> int:
     return int(await Shift.count())
+
+
+async def export_csv(client: httpx.AsyncClient, event_id: str, **filters: str) -> httpx.Response:
+    """Press "Download CSV" on the attendee list (a POST with the page's CSRF token)."""
+    from tests.conftest import csrf_token
+
+    token = await csrf_token(client, f"/organizer/events/{event_id}/attendees")
+    return await client.post(
+        f"/organizer/events/{event_id}/attendees/export.csv",
+        data={"_csrf_token": token, **filters},
+    )

@@ -8,8 +8,10 @@ import io
 import httpx
 
 from server.mail.tables import Outbox
+from tests.conftest import csrf_token
 from tests.events.helpers import ClientFactory, add_member, member_with_org, sign_in
 from tests.signups.helpers import (
+    export_csv,
     mails_to,
     manage_token,
     person,
@@ -43,10 +45,15 @@ async def test_attendees_are_for_members_only(
     assert (await _act(client, other.bearer, row["id"], "remove")).status_code == 404
     async with client_factory() as browser:
         await sign_in(browser, other.email)
-        for page in ("attendees", "checkin", "shifts", "attendees/export.csv"):
+        for page in ("attendees", "checkin", "shifts"):
             response = await browser.get(f"/organizer/events/{event['id']}/{page}")
             assert response.status_code == 404, page
             assert "Volunteer 1" not in response.text
+        token = await csrf_token(browser, "/organizer")
+        export = await browser.post(
+            f"/organizer/events/{event['id']}/attendees/export.csv", data={"_csrf_token": token}
+        )
+        assert export.status_code == 404 and "Volunteer 1" not in export.text
     # A viewer of the organization reads, but cannot change anything.
     viewer = await add_member(member, "viewer")
     assert (await client.get(path, headers=viewer.bearer)).status_code == 200
@@ -141,7 +148,10 @@ async def test_csv_export_is_a_private_attachment_without_formulas(
     await rsvp(client, event["id"], person(1, display_name='=HYPERLINK("http://evil")'))
     await rsvp(client, event["id"], person(2, display_name="Ada", phone="+44 20 7946 0000"))
     await sign_in(client, member.email)
-    response = await client.get(f"/organizer/events/{event['id']}/attendees/export.csv")
+    assert (
+        await client.get(f"/organizer/events/{event['id']}/attendees/export.csv")
+    ).status_code == 405  # a link cannot set off an export (it emails the owners)
+    response = await export_csv(client, event["id"])
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/csv")
     assert response.headers["content-disposition"].startswith("attachment;")
