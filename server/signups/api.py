@@ -239,9 +239,14 @@ class OrganizerController(Controller):
         viewer = await current_organizer(request)
         assert viewer is not None  # the controller's guard let only organizers in
         view = await roster.roster(viewer, event_id, status=status, shift=shift, query=q)
-        # A full copy with emails and phones: audited as an export (owners are emailed).
         detail = audit_trail.describe(view, status=status, shift=shift, searched=bool(q.strip()))
-        await audit_trail.exported(viewer, view, detail, api=True)
+        if viewer.api_token:
+            # A script's full copy with emails and phones: an export (owners are emailed).
+            await audit_trail.exported(viewer, view, detail, api=True)
+        else:
+            # The signed-in browser: a view like the page. A cross-site link can open this
+            # GET with the session cookie (SameSite=Lax), and must not set off the alarm.
+            await audit_trail.viewed(viewer, view, "attendees.viewed", detail + ", through the API")
         return Response(roster_out(view), headers=NO_STORE)
 
     @get(

@@ -198,3 +198,19 @@ async def test_no_volunteer_data_reaches_the_log(client: httpx.AsyncClient) -> N
         assert value not in dump, value
     for mail in await _notices():  # the owners' email does not carry them either
         assert "zyxwvut" not in (mail["text_body"] + (mail["html_body"] or "")).lower()
+
+
+async def test_the_api_list_in_a_signed_in_browser_is_a_view_without_an_alarm(
+    client: httpx.AsyncClient,
+) -> None:
+    """A link on another site can open this GET with the session cookie: it is logged as
+    a view, and only a token's read (a script's copy) emails the owners."""
+    owner, event = await published_event(client)
+    await rsvp(client, event["id"], person(1))
+    await sign_in(client, owner.email)
+    listed = await client.get(f"/api/v1/events/{event['id']}/attendees")
+    assert listed.status_code == 200 and listed.json()["items"]
+    assert await _notices() == []
+    assert await _entries(owner.org_id, "attendees.exported") == []
+    [viewed] = await _entries(owner.org_id, "attendees.viewed")
+    assert viewed["detail"] == "1 row, through the API"
