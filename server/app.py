@@ -25,6 +25,7 @@ from litestar.stores.registry import StoreRegistry
 from server import db
 from server.accounts import api as accounts_api
 from server.accounts import audit_pages as accounts_audit
+from server.accounts import members
 from server.accounts import pages as accounts_pages
 from server.accounts import security_pages as accounts_security
 from server.accounts import service as accounts_service
@@ -100,7 +101,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     events_hooks.subscribe(mail_notices.on_event_changed)
     # Signups: more places move the waitlist up; attendees hear of changes and cancellations.
     events_hooks.subscribe(signups_service.on_event_changed)
-    accounts_service.on_invitation(mail_notices.on_invitation)
+    members.on_invitation(mail_notices.on_invitation)
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:

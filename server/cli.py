@@ -194,7 +194,7 @@ def create_admin(email: str) -> None:
 @click.option("--name", default="script", show_default=True)
 def api_token(email: str, name: str) -> None:
     """Print a new API token for the organizer EMAIL (shown once; stored hashed)."""
-    from server.accounts import service
+    from server.accounts import api_tokens, service
     from server.accounts.tables import Organizer
 
     async def work() -> str:
@@ -207,7 +207,7 @@ def api_token(email: str, name: str) -> None:
             raise click.ClickException(f"no organizer with email {email}")
         who = await service.organizer_by_id(row["id"])
         assert who is not None
-        _, token = await service.create_api_token(who, name)
+        _, token = await api_tokens.create(who, name)
         return token
 
     click.echo(_with_db(_settings(), work))

@@ -19,7 +19,7 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
-from server.accounts import service
+from server.accounts import api_tokens, members, service
 from server.accounts.schemas import (
     ApprovalInput,
     InvitationInput,
@@ -115,7 +115,7 @@ class AccountsAPI(Controller):
         self, request: Request[Any, Any, Any], data: JSONBody[OrganizationInput]
     ) -> OrganizationOut:
         org = await service.create_organization(await _me(request), data.name, data.description)
-        return _organization(org, await service.members(await _me(request), org.id))
+        return _organization(org, await members.members(await _me(request), org.id))
 
     @get(
         "/organizations/{org_id:uuid}",
@@ -129,7 +129,7 @@ class AccountsAPI(Controller):
         me = await _me(request)
         org = await service.visible_organization(me, org_id)
         if org.role is not None:
-            return _organization(org, await service.members(me, org_id))
+            return _organization(org, await members.members(me, org_id))
         if not org.approved:  # admins may look at a pending organization, not its members
             raise NotFound("No such organization")
         return _organization(org)
@@ -143,7 +143,7 @@ class AccountsAPI(Controller):
     async def list_members(
         self, request: Request[Any, Any, Any], org_id: FromPath[UUID]
     ) -> list[MemberOut]:
-        return [_member(m) for m in await service.members(await _me(request), org_id)]
+        return [_member(m) for m in await members.members(await _me(request), org_id)]
 
     @post(
         "/organizations/{org_id:uuid}/invitations",
@@ -158,7 +158,7 @@ class AccountsAPI(Controller):
         org_id: FromPath[UUID],
         data: JSONBody[InvitationInput],
     ) -> InvitationOut:
-        created = await service.invite(await _me(request), org_id, data.email, data.role)
+        created = await members.invite(await _me(request), org_id, data.email, data.role)
         settings: Settings = request.app.state.settings
         return InvitationOut(
             id=created.id,
@@ -171,7 +171,7 @@ class AccountsAPI(Controller):
 
     @get("/tokens", tags=["API tokens"], responses=_problems(), summary="My API tokens")
     async def list_tokens(self, request: Request[Any, Any, Any]) -> list[TokenOut]:
-        return [_token(t) for t in await service.api_tokens(await _me(request))]
+        return [_token(t) for t in await api_tokens.of_organizer(await _me(request))]
 
     @post(
         "/tokens",
@@ -187,7 +187,7 @@ class AccountsAPI(Controller):
         # has to be enough. New tokens come from a signed-in browser (or `muster api-token`).
         if _via_bearer(request):
             raise PermissionDenied("Create API tokens while signed in, not with a token.")
-        token_id, token = await service.create_api_token(await _me(request), data.name)
+        token_id, token = await api_tokens.create(await _me(request), data.name)
         return TokenCreated(id=token_id, name=data.name.strip(), token=token)
 
     @delete(
@@ -198,7 +198,7 @@ class AccountsAPI(Controller):
         summary="Revoke one of my API tokens",
     )
     async def revoke_token(self, request: Request[Any, Any, Any], token_id: FromPath[UUID]) -> None:
-        await service.revoke_api_token(await _me(request), token_id)
+        await api_tokens.revoke(await _me(request), token_id)
 
     @post(
         "/admin/organizations/{org_id:uuid}/approve",

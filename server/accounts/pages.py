@@ -20,7 +20,7 @@ from litestar.exceptions import HTTPException
 from litestar.params import FromPath
 from litestar.response import Redirect
 
-from server.accounts import service, twofactor
+from server.accounts import api_tokens, members, service, twofactor
 from server.accounts.service import OrganizerView
 from server.errors import Conflict, NotFound, ValidationFailed
 from server.settings import Settings
@@ -278,7 +278,7 @@ class OrganizerPages(Controller):
         org = await service.get_organization(org_id)
         if org is None:
             raise NotFound("No such organization")
-        members = await service.members(viewer, org_id)
+        listed = await members.members(viewer, org_id)
         return page(
             request,
             "organization.html",
@@ -286,7 +286,7 @@ class OrganizerPages(Controller):
             status_code=status_code,
             org=org,
             role=role,
-            members=members,
+            members=listed,
             **context,
         )
 
@@ -297,7 +297,7 @@ class OrganizerPages(Controller):
         viewer = await signed_in(request)
         values = await form_fields(request, "email", "role")
         try:
-            created = await service.invite(viewer, org_id, values["email"], values["role"])
+            created = await members.invite(viewer, org_id, values["email"], values["role"])
         except ValidationFailed as exc:
             return await self._organization(
                 request, viewer, org_id, status_code=422, errors=exc.errors, values=values
@@ -312,7 +312,7 @@ class OrganizerPages(Controller):
     ) -> Response[Any]:
         viewer = await signed_in(request)
         try:
-            await service.remove_member(viewer, org_id, membership_id)
+            await members.remove_member(viewer, org_id, membership_id)
         except Conflict as exc:
             return await self._organization(
                 request, viewer, org_id, status_code=409, member_error=exc.detail
@@ -329,7 +329,7 @@ class OrganizerPages(Controller):
     async def _tokens(
         self, request: Request[Any, Any, Any], viewer: OrganizerView, **context: Any
     ) -> Response[Any]:
-        rows = await service.api_tokens(viewer)
+        rows = await api_tokens.of_organizer(viewer)
         return page(
             request,
             "tokens.html",
@@ -344,7 +344,7 @@ class OrganizerPages(Controller):
         viewer = await signed_in(request)
         values = await form_fields(request, "name")
         try:
-            _, token = await service.create_api_token(viewer, values["name"])
+            _, token = await api_tokens.create(viewer, values["name"])
         except ValidationFailed as exc:
             return await self._tokens(
                 request, viewer, status_code=422, errors=exc.errors, values=values
@@ -356,7 +356,7 @@ class OrganizerPages(Controller):
         self, request: Request[Any, Any, Any], token_id: FromPath[UUID]
     ) -> Response[Any]:
         viewer = await signed_in(request)
-        await service.revoke_api_token(viewer, token_id)
+        await api_tokens.revoke(viewer, token_id)
         return see_other("/organizer/tokens")
 
 
@@ -369,7 +369,7 @@ class InvitationPages(Controller):
     @get("/invitations/{token:str}")
     async def show(self, request: Request[Any, Any, Any], token: FromPath[str]) -> Response[Any]:
         viewer = await current_organizer(request)
-        invitation = await service.invitation_for(token)
+        invitation = await members.invitation_for(token)
         if invitation is None:
             raise NotFound("This invitation link is invalid, used or expired.")
         here = f"/invitations/{token}"
@@ -387,7 +387,7 @@ class InvitationPages(Controller):
     @post("/invitations/{token:str}")
     async def accept(self, request: Request[Any, Any, Any], token: FromPath[str]) -> Response[Any]:
         viewer = await signed_in(request, next_path=f"/invitations/{token}")
-        org_id = await service.accept_invitation(viewer, token)
+        org_id = await members.accept_invitation(viewer, token)
         return see_other(f"/organizer/orgs/{org_id}")
 
 

@@ -1,4 +1,6 @@
-"""Accounts rules: organizers, passwords, organizations, roles, invitations, API tokens.
+"""Accounts rules: organizers, passwords, organizations and roles.
+
+Members and invitations are in ``members.py``, API tokens in ``api_tokens.py``.
 
 Plain async functions over the accounts tables. Other features ask here whether
 someone may see or change an organization's things (``membership_role``,
@@ -8,22 +10,18 @@ someone may see or change an organization's things (``membership_role``,
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import re
 import uuid
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 from typing import Any, Literal, cast
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from server.accounts import audit
-from server.accounts.tables import ApiToken, Invitation, Membership, Organization, Organizer
+from server.accounts.tables import Membership, Organization, Organizer
 from server.db import write_transaction
 from server.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from server.tokens import hash_secret, new_secret, utcnow
+from server.tokens import utcnow
 
 Role = Literal["owner", "organizer", "viewer"]
 ROLES: tuple[Role, ...] = ("owner", "organizer", "viewer")
@@ -32,11 +30,6 @@ ROLES: tuple[Role, ...] = ("owner", "organizer", "viewer")
 ROLE_RANK = {"viewer": 0, "organizer": 1, "owner": 2}
 EMAIL_RE = re.compile(r"^[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[^@\s<>\"',;]+$")
 MIN_PASSWORD = 10
-INVITATION_TTL = timedelta(days=7)
-API_TOKEN_PREFIX = "mst_"
-# last_used_at is informative only: writing it on every API request would turn each read
-# into a write (and queue behind SQLite's single writer), so it is refreshed at most this often.
-TOKEN_TOUCH_INTERVAL = timedelta(minutes=1)
 
 _hasher = PasswordHasher()
 # Verifying against this when the email is unknown keeps login timing the same
@@ -51,37 +44,6 @@ class OrganizerView:
     display_name: str
     is_admin: bool
     api_token: str = ""  # the token's name when the request came with one (the audit log)
-
-
-@dataclass(frozen=True, slots=True)
-class InvitationCreated:
-    id: uuid.UUID
-    secret: str  # goes into the link only; the database keeps its hash
-    email: str
-    role: Role
-    expires_at: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class InvitationSent:
-    """Told to ``invitation_listeners`` inside the transaction that creates an invitation."""
-
-    invitation: InvitationCreated
-    organization_id: uuid.UUID
-    organization_name: str
-    invited_by: OrganizerView
-
-
-InvitationListener = Callable[[InvitationSent], Awaitable[None]]
-# Later features (mail) react to a new invitation without accounts importing them: they
-# subscribe in the composition root (server/app.py), like server/events/hooks.py.
-invitation_listeners: list[InvitationListener] = []
-
-
-def on_invitation(listener: InvitationListener) -> None:
-    """Subscribe ``listener`` once (calling again with the same function does nothing)."""
-    if listener not in invitation_listeners:
-        invitation_listeners.append(listener)
 
 
 @dataclass(frozen=True, slots=True)
@@ -272,7 +234,9 @@ TWO_FACTOR_REQUIRED = (
 )
 
 
-async def _membership(organizer_id: uuid.UUID, organization_id: uuid.UUID) -> dict[str, Any] | None:
+async def membership_row(
+    organizer_id: uuid.UUID, organization_id: uuid.UUID
+) -> dict[str, Any] | None:
     """The membership with what the 2FA gate needs, in one query."""
     row: dict[str, Any] | None = (
         await Membership.select(
@@ -299,7 +263,7 @@ async def membership_role(
     until then they see only what the public sees."""
     if organizer is None:
         return None
-    row = await _membership(organizer.id, organization_id)
+    row = await membership_row(organizer.id, organization_id)
     if row is None or _gated(row):
         return None
     return cast(Role, row["role"])
@@ -321,7 +285,7 @@ async def require_role(
 ) -> Role:
     """The caller's role; ``NotFound`` for non-members, ``PermissionDenied`` below ``at_least``,
     ``TwoFactorRequired`` for members of an organization that requires 2FA they lack."""
-    row = await _membership(organizer.id, organization_id) if organizer else None
+    row = await membership_row(organizer.id, organization_id) if organizer else None
     if row is None:
         raise NotFound("No such organization")
     if _gated(row):
@@ -432,185 +396,3 @@ async def approve_organization(
             }
         ).where(Organization.id == organization_id)
     return OrganizationView(row["id"], row["name"], row["description"], True)
-
-
-async def members(viewer: OrganizerView, organization_id: uuid.UUID) -> list[dict[str, Any]]:
-    await require_role(viewer, organization_id, "viewer")
-    rows = await Membership.select(
-        Membership.id,
-        Membership.role,
-        Membership.organizer.display_name.as_alias("display_name"),
-        Membership.organizer.email.as_alias("email"),
-    ).where(Membership.organization == organization_id)
-    return sorted(rows, key=lambda r: (-ROLE_RANK[r["role"]], r["display_name"].lower()))
-
-
-# --- invitations ---------------------------------------------------------------------
-
-
-async def invite(
-    owner: OrganizerView, organization_id: uuid.UUID, email: str, role: str
-) -> InvitationCreated:
-    """Create a single-use invitation; its secret goes into the link only, never the database."""
-    await require_role(owner, organization_id, "owner")
-    email = normalize_email(email)
-    errors = validate_email(email)
-    if role not in ROLES:
-        errors["role"] = "Choose owner, organizer or viewer."
-    if errors:
-        raise ValidationFailed(errors)
-    secret = new_secret()
-    expires_at = utcnow() + INVITATION_TTL
-    row = Invitation(
-        organization=organization_id,
-        email=email,
-        role=role,
-        token_hash=hash_secret(secret),
-        invited_by=owner.id,
-        expires_at=expires_at,
-    )
-    created = InvitationCreated(row.id, secret, email, cast(Role, role), expires_at)
-    async with write_transaction():
-        await row.save()
-        await audit.record(organization_id, owner, "member.invited", email, role, subject_id=row.id)
-        if invitation_listeners:  # e.g. the invitation email: queued with the row or not at all
-            organization = await get_organization(organization_id)
-            sent = InvitationSent(
-                created, organization_id, organization.name if organization else "", owner
-            )
-            for listener in invitation_listeners:
-                await listener(sent)
-    return created
-
-
-async def invitation_for(secret: str) -> dict[str, Any] | None:
-    """The open invitation behind ``secret``, or None when unknown, used or expired."""
-    if not secret or len(secret) > 200:
-        return None
-    row = (
-        await Invitation.select(
-            *Invitation.all_columns(), Invitation.organization.name.as_alias("organization_name")
-        )
-        .where(Invitation.token_hash == hash_secret(secret))
-        .first()
-    )
-    if row is None or row["accepted_at"] is not None or row["expires_at"] < utcnow():
-        return None
-    return row
-
-
-async def accept_invitation(organizer: OrganizerView, secret: str) -> uuid.UUID:
-    """Make ``organizer`` a member with the invited role; the link then stops working.
-
-    Someone who is already a member keeps their role. Marking the invitation used is a
-    conditional update, so of two simultaneous accepts exactly one wins.
-    """
-    invitation = await invitation_for(secret)
-    if invitation is None:
-        raise NotFound("This invitation link is invalid, used or expired.")
-    organization_id = invitation["organization"]
-    async with write_transaction(lock=f"members:{organization_id}"):
-        claimed = (
-            await Invitation.update({Invitation.accepted_at: utcnow()})
-            .where((Invitation.id == invitation["id"]) & Invitation.accepted_at.is_null())
-            .returning(Invitation.id)
-        )
-        if not claimed:
-            raise NotFound("This invitation link is invalid, used or expired.")
-        if await _membership(organizer.id, organization_id) is None:
-            await Membership(
-                organization=organization_id, organizer=organizer.id, role=invitation["role"]
-            ).save()
-        await audit.record(
-            organization_id, organizer, "invitation.accepted", organizer.display_name,
-            invitation["role"], subject_id=invitation["id"],
-        )  # fmt: skip
-    return organization_id
-
-
-async def remove_member(
-    owner: OrganizerView, organization_id: uuid.UUID, membership_id: uuid.UUID
-) -> None:
-    await require_role(owner, organization_id, "owner")
-    # One lock per organization's member list: two owners removing each other at the same
-    # moment must not leave it without an owner.
-    async with write_transaction(lock=f"members:{organization_id}"):
-        target = (
-            await Membership.select()
-            .where((Membership.id == membership_id) & (Membership.organization == organization_id))
-            .first()
-        )
-        if target is None:
-            raise NotFound("No such member")
-        if target["role"] == "owner":
-            owners = await Membership.count().where(
-                (Membership.organization == organization_id) & (Membership.role == "owner")
-            )
-            if owners <= 1:
-                raise Conflict("An organization needs at least one owner.")
-        await Membership.delete().where(Membership.id == membership_id)
-        name = await audit.organizer_name(target["organizer"])
-        await audit.record(organization_id, owner, "member.removed", name, target["role"])
-
-
-# --- API tokens ---------------------------------------------------------------------
-
-
-async def create_api_token(organizer: OrganizerView, name: str) -> tuple[uuid.UUID, str]:
-    """Returns (id, token); the token is shown once and only its hash is kept."""
-    name = name.strip()
-    if not name:
-        raise ValidationFailed({"name": "Name the token after the script that uses it."})
-    if len(name) > 100:
-        raise ValidationFailed({"name": "Use at most 100 characters."})
-    if has_control_chars(name):
-        raise ValidationFailed({"name": "Remove the control characters."})
-    token = new_secret(API_TOKEN_PREFIX)
-    row = ApiToken(organizer=organizer.id, name=name, token_hash=hash_secret(token))
-    await row.save()
-    return row.id, token
-
-
-async def api_tokens(organizer: OrganizerView) -> list[dict[str, Any]]:
-    return (
-        await ApiToken.select(
-            ApiToken.id,
-            ApiToken.name,
-            ApiToken.created_at,
-            ApiToken.last_used_at,
-            ApiToken.revoked_at,
-        )
-        .where(ApiToken.organizer == organizer.id)
-        .order_by(ApiToken.created_at, ascending=False)
-    )
-
-
-async def revoke_api_token(organizer: OrganizerView, token_id: uuid.UUID) -> None:
-    updated = (
-        await ApiToken.update({ApiToken.revoked_at: utcnow()})
-        .where(
-            (ApiToken.id == token_id)
-            & (ApiToken.organizer == organizer.id)
-            & ApiToken.revoked_at.is_null()
-        )
-        .returning(ApiToken.id)
-    )
-    if not updated:
-        raise NotFound("No such token")
-
-
-async def organizer_for_api_token(token: str) -> OrganizerView | None:
-    if not token.startswith(API_TOKEN_PREFIX) or len(token) > 200:
-        return None
-    row = (
-        await ApiToken.select(ApiToken.id, ApiToken.organizer, ApiToken.name, ApiToken.last_used_at)
-        .where((ApiToken.token_hash == hash_secret(token)) & ApiToken.revoked_at.is_null())
-        .first()
-    )
-    if row is None:
-        return None
-    now = utcnow()
-    if row["last_used_at"] is None or now - row["last_used_at"] > TOKEN_TOUCH_INTERVAL:
-        await ApiToken.update({ApiToken.last_used_at: now}).where(ApiToken.id == row["id"])
-    who = await organizer_by_id(row["organizer"])
-    return dataclasses.replace(who, api_token=row["name"]) if who else None

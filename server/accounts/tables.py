@@ -1,4 +1,4 @@
-"""Tables of the accounts feature; only accounts/service.py reads or writes them."""
+"""Tables of the accounts feature; only the accounts modules read or write them."""
 
 from piccolo.columns import (
     UUID,

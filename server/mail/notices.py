@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from server.accounts import service as accounts
-from server.accounts.service import InvitationSent
+from server.accounts.members import InvitationSent
 from server.events.hooks import EventChanged
 from server.mail import compose, service
 from server.mail.compose import EventInfo, Recipient

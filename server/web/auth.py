@@ -13,6 +13,7 @@ from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException
 from litestar.handlers.base import BaseRouteHandler
 
+from server.accounts import api_tokens
 from server.accounts import service as accounts
 from server.accounts.service import OrganizerView
 
@@ -30,7 +31,7 @@ async def current_organizer(request: Request[Any, Any, Any]) -> OrganizerView | 
     organizer: OrganizerView | None = None
     authorization = request.headers.get("authorization", "")
     if authorization[:7].lower() == "bearer ":
-        organizer = await accounts.organizer_for_api_token(authorization[7:].strip())
+        organizer = await api_tokens.organizer_for(authorization[7:].strip())
         if organizer is None:
             raise NotAuthorizedException("Invalid or revoked API token")
     else:

@@ -11,8 +11,7 @@ from typing import Any
 
 import httpx
 
-from server.accounts import audit, twofactor
-from server.accounts import service as accounts
+from server.accounts import audit, members, twofactor
 from server.accounts.tables import AuditEntry
 from server.events import hooks
 from server.events.hooks import EventChanged
@@ -46,9 +45,9 @@ async def _actions(client: httpx.AsyncClient, member: Member) -> list[tuple[str,
 async def test_member_changes_are_recorded_with_who_did_them(client: httpx.AsyncClient) -> None:
     owner = await member_with_org()
     invited = await add_member(owner, "viewer")  # a real invitation, accepted
-    memberships = await accounts.members(owner.who, owner.org_id)
+    memberships = await members.members(owner.who, owner.org_id)
     [target] = [m for m in memberships if m["display_name"] == invited.who.display_name]
-    await accounts.remove_member(owner.who, owner.org_id, target["id"])
+    await members.remove_member(owner.who, owner.org_id, target["id"])
     await twofactor.set_organization_requirement(owner.who, owner.org_id, False)
 
     assert await _actions(client, owner) == [

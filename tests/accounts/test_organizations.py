@@ -12,7 +12,7 @@ import httpx
 from litestar import Litestar, Request, get
 from litestar.testing import AsyncTestClient
 
-from server.accounts import service
+from server.accounts import members, service
 from server.accounts.pages import signed_in
 from server.accounts.tables import Invitation, Membership, Organization
 from server.web.errors import EXCEPTION_HANDLERS
@@ -255,8 +255,8 @@ async def test_simultaneous_accepts_use_the_link_once(client: httpx.AsyncClient)
     first = await service.register_organizer("one@example.org", PASSWORD, "One")
     second = await service.register_organizer("two@example.org", PASSWORD, "Two")
     results = await asyncio.gather(
-        service.accept_invitation(first, secret),
-        service.accept_invitation(second, secret),
+        members.accept_invitation(first, secret),
+        members.accept_invitation(second, secret),
         return_exceptions=True,
     )
     assert sorted(type(r).__name__ for r in results) == ["NotFound", "UUID"]

@@ -13,6 +13,7 @@ from typing import Any
 
 import httpx
 
+from server.accounts import api_tokens, members
 from server.accounts import service as accounts
 from server.accounts.service import OrganizerView
 from tests.conftest import csrf_token, unique_email
@@ -49,16 +50,16 @@ async def member_with_org(*, approved: bool = True, name: str = "Test Group") ->
     org = await accounts.create_organization(who, name)
     if approved:
         await approve(org.id)
-    _, token = await accounts.create_api_token(who, "tests")
+    _, token = await api_tokens.create(who, "tests")
     return Member(who, email, org.id, token)
 
 
 async def add_member(owner: Member, role: str) -> Member:
     """Another organizer in ``owner``'s organization with ``role`` (via a real invitation)."""
     who, email = await new_organizer("Second Person")
-    invitation = await accounts.invite(owner.who, owner.org_id, email, role)
-    await accounts.accept_invitation(who, invitation.secret)
-    _, token = await accounts.create_api_token(who, "tests")
+    invitation = await members.invite(owner.who, owner.org_id, email, role)
+    await members.accept_invitation(who, invitation.secret)
+    _, token = await api_tokens.create(who, "tests")
     return Member(who, email, owner.org_id, token)
 
 

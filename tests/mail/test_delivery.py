@@ -12,7 +12,7 @@ import icalendar
 import pytest
 
 from server import db
-from server.accounts import service as accounts
+from server.accounts import members
 from server.events import service as events
 from server.mail import notices, service
 from server.mail.delivery import FileTransport
@@ -43,7 +43,7 @@ async def test_each_kind_arrives_once_with_headers_parts_and_ics(
     assert await notices.send_waitlist_promotion(event, bo)
     assert await notices.set_reminders(event, ada) == 2
     assert await notices.send_my_signups_link(ada, url="http://testserver/s/secret", key="link-1")
-    await accounts.invite(member.who, member.org_id, "newcomer@example.org", "organizer")
+    await members.invite(member.who, member.org_id, "newcomer@example.org", "organizer")
     moved = await events.update_event(
         member.who, event["id"], event_input(event, venue_name="Brandenburger Tor")
     )
@@ -193,8 +193,8 @@ async def test_a_failed_invitation_email_rolls_back_the_invitation(
 
     monkeypatch.setattr(service, "queue_draft", broken)
     with pytest.raises(RuntimeError):
-        await accounts.invite(member.who, member.org_id, "x@example.org", "viewer")
-    assert await accounts.invitation_for("nothing") is None
+        await members.invite(member.who, member.org_id, "x@example.org", "viewer")
+    assert await members.invitation_for("nothing") is None
     from server.accounts.tables import Invitation
 
     assert await Invitation.count() == 0

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import httpx
 from litestar import Litestar
 
-from server.accounts import service as accounts
+from server.accounts import members
 from server.accounts.tables import Membership
 from tests.accounts.helpers import submit
 from tests.accounts.twofactor_helpers import enrol
@@ -108,7 +108,7 @@ async def _former_member(app: Litestar, s: Seed) -> Role:
         .first()
     )
     assert row is not None
-    await accounts.remove_member(s.owner.who, s.owner.org_id, row["id"])
+    await members.remove_member(s.owner.who, s.owner.org_id, row["id"])
     return former
 
 

@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 from litestar import Litestar
 
-from server.accounts import service as accounts
+from server.accounts import members
 from server.accounts.tables import ApiToken, Membership
 from server.tokens import utcnow
 from tests.actions.helpers import add_target, campaign_of, create_task, new_key
@@ -264,7 +264,7 @@ async def seed(app: Litestar) -> Seed:
     canaries.append(Canary("note", (note.rsplit("-", 1)[1],)))
     # A pending invitation names someone who has not even agreed to join: members only.
     invited = f"canary-invited-{_tag()}@example.org"
-    await accounts.invite(owner.who, owner.org_id, invited, "viewer")
+    await members.invite(owner.who, owner.org_id, invited, "viewer")
     emails = (owner.email, organizer.email, viewer.email, invited)
     canaries.append(Canary("members", tuple(e.split("@")[0] for e in emails)))
     memberships = await Membership.select(Membership.id).where(

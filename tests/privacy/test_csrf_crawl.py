@@ -22,6 +22,7 @@ from litestar.handlers import HTTPRouteHandler
 from litestar.routes import HTTPRoute
 
 from server import db
+from server.accounts import api_tokens, members
 from server.accounts import service as accounts
 from server.accounts.tables import Membership
 from server.privacy import service as privacy
@@ -115,8 +116,8 @@ async def seed(client: httpx.AsyncClient) -> Seeded:
     campaign_id = await campaign_of(owner)
     task = await create_task(client, owner, campaign_id)
     target = await add_target(client, owner, task["id"])
-    token_id, _ = await accounts.create_api_token(owner.who, "crawl")
-    invitation = await accounts.invite(owner.who, owner.org_id, unique_email("invited"), "viewer")
+    token_id, _ = await api_tokens.create(owner.who, "crawl")
+    invitation = await members.invite(owner.who, owner.org_id, unique_email("invited"), "viewer")
     report_id = await privacy.report_event(uuid.UUID(event["id"]), "trap", "crawl")
     pending = await accounts.create_organization(owner.who, "Awaiting approval")
     params = {

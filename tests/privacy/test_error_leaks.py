@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 import pytest
 
-from server.accounts import service as accounts
+from server.accounts import api_tokens
 from server.accounts.tables import Organizer
 from tests.accounts.helpers import sign_up
 
@@ -46,7 +46,7 @@ async def test_page_error_shows_nothing_internal(
     client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch, failure: Any
 ) -> None:
     await sign_up(client)
-    monkeypatch.setattr(accounts, "api_tokens", failure)
+    monkeypatch.setattr(api_tokens, "of_organizer", failure)
     response = await client.get("/organizer/tokens")
     assert response.status_code == 500
     assert response.headers["content-type"].startswith("text/html")
@@ -59,7 +59,7 @@ async def test_api_error_is_a_bare_problem(
     client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch, failure: Any
 ) -> None:
     await sign_up(client)
-    monkeypatch.setattr(accounts, "api_tokens", failure)
+    monkeypatch.setattr(api_tokens, "of_organizer", failure)
     response = await client.get("/api/v1/tokens")
     assert response.status_code == 500
     assert response.headers["content-type"].startswith("application/problem+json")

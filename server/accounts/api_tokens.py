@@ -1,0 +1,78 @@
+"""Named API tokens for scripts: shown once, stored as a SHA-256, revocable."""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid
+from datetime import timedelta
+from typing import Any
+
+from server.accounts.service import OrganizerView, has_control_chars, organizer_by_id
+from server.accounts.tables import ApiToken
+from server.errors import NotFound, ValidationFailed
+from server.tokens import hash_secret, new_secret, utcnow
+
+PREFIX = "mst_"
+# last_used_at is informative only: writing it on every API request would turn each read
+# into a write (and queue behind SQLite's single writer), so it is refreshed at most this often.
+TOUCH_INTERVAL = timedelta(minutes=1)
+
+
+async def create(organizer: OrganizerView, name: str) -> tuple[uuid.UUID, str]:
+    """Returns (id, token); the token is shown once and only its hash is kept."""
+    name = name.strip()
+    if not name:
+        raise ValidationFailed({"name": "Name the token after the script that uses it."})
+    if len(name) > 100:
+        raise ValidationFailed({"name": "Use at most 100 characters."})
+    if has_control_chars(name):
+        raise ValidationFailed({"name": "Remove the control characters."})
+    token = new_secret(PREFIX)
+    row = ApiToken(organizer=organizer.id, name=name, token_hash=hash_secret(token))
+    await row.save()
+    return row.id, token
+
+
+async def of_organizer(organizer: OrganizerView) -> list[dict[str, Any]]:
+    return (
+        await ApiToken.select(
+            ApiToken.id,
+            ApiToken.name,
+            ApiToken.created_at,
+            ApiToken.last_used_at,
+            ApiToken.revoked_at,
+        )
+        .where(ApiToken.organizer == organizer.id)
+        .order_by(ApiToken.created_at, ascending=False)
+    )
+
+
+async def revoke(organizer: OrganizerView, token_id: uuid.UUID) -> None:
+    updated = (
+        await ApiToken.update({ApiToken.revoked_at: utcnow()})
+        .where(
+            (ApiToken.id == token_id)
+            & (ApiToken.organizer == organizer.id)
+            & ApiToken.revoked_at.is_null()
+        )
+        .returning(ApiToken.id)
+    )
+    if not updated:
+        raise NotFound("No such token")
+
+
+async def organizer_for(token: str) -> OrganizerView | None:
+    if not token.startswith(PREFIX) or len(token) > 200:
+        return None
+    row = (
+        await ApiToken.select(ApiToken.id, ApiToken.organizer, ApiToken.name, ApiToken.last_used_at)
+        .where((ApiToken.token_hash == hash_secret(token)) & ApiToken.revoked_at.is_null())
+        .first()
+    )
+    if row is None:
+        return None
+    now = utcnow()
+    if row["last_used_at"] is None or now - row["last_used_at"] > TOUCH_INTERVAL:
+        await ApiToken.update({ApiToken.last_used_at: now}).where(ApiToken.id == row["id"])
+    who = await organizer_by_id(row["organizer"])
+    return dataclasses.replace(who, api_token=row["name"]) if who else None

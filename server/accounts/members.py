@@ -1,0 +1,180 @@
+"""Members of an organization: the list, single-use invitations, accepting, removing.
+
+Owners invite and remove; every change is in the audit log, inside its transaction.
+Later features (mail) hear of a new invitation through ``on_invitation`` listeners,
+subscribed in the composition root (server/app.py), so accounts imports none of them.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, cast
+
+from server.accounts import audit
+from server.accounts.service import (
+    ROLE_RANK,
+    ROLES,
+    OrganizerView,
+    Role,
+    get_organization,
+    membership_row,
+    normalize_email,
+    require_role,
+    validate_email,
+)
+from server.accounts.tables import Invitation, Membership
+from server.db import write_transaction
+from server.errors import Conflict, NotFound, ValidationFailed
+from server.tokens import hash_secret, new_secret, utcnow
+
+INVITATION_TTL = timedelta(days=7)
+
+
+@dataclass(frozen=True, slots=True)
+class InvitationCreated:
+    id: uuid.UUID
+    secret: str  # goes into the link only; the database keeps its hash
+    email: str
+    role: Role
+    expires_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class InvitationSent:
+    """Told to ``invitation_listeners`` inside the transaction that creates an invitation."""
+
+    invitation: InvitationCreated
+    organization_id: uuid.UUID
+    organization_name: str
+    invited_by: OrganizerView
+
+
+InvitationListener = Callable[[InvitationSent], Awaitable[None]]
+# Later features (mail) react to a new invitation without accounts importing them: they
+# subscribe in the composition root (server/app.py), like server/events/hooks.py.
+invitation_listeners: list[InvitationListener] = []
+
+
+def on_invitation(listener: InvitationListener) -> None:
+    """Subscribe ``listener`` once (calling again with the same function does nothing)."""
+    if listener not in invitation_listeners:
+        invitation_listeners.append(listener)
+
+
+async def members(viewer: OrganizerView, organization_id: uuid.UUID) -> list[dict[str, Any]]:
+    await require_role(viewer, organization_id, "viewer")
+    rows = await Membership.select(
+        Membership.id,
+        Membership.role,
+        Membership.organizer.display_name.as_alias("display_name"),
+        Membership.organizer.email.as_alias("email"),
+    ).where(Membership.organization == organization_id)
+    return sorted(rows, key=lambda r: (-ROLE_RANK[r["role"]], r["display_name"].lower()))
+
+
+async def invite(
+    owner: OrganizerView, organization_id: uuid.UUID, email: str, role: str
+) -> InvitationCreated:
+    """Create a single-use invitation; its secret goes into the link only, never the database."""
+    await require_role(owner, organization_id, "owner")
+    email = normalize_email(email)
+    errors = validate_email(email)
+    if role not in ROLES:
+        errors["role"] = "Choose owner, organizer or viewer."
+    if errors:
+        raise ValidationFailed(errors)
+    secret = new_secret()
+    expires_at = utcnow() + INVITATION_TTL
+    row = Invitation(
+        organization=organization_id,
+        email=email,
+        role=role,
+        token_hash=hash_secret(secret),
+        invited_by=owner.id,
+        expires_at=expires_at,
+    )
+    created = InvitationCreated(row.id, secret, email, cast(Role, role), expires_at)
+    async with write_transaction():
+        await row.save()
+        await audit.record(organization_id, owner, "member.invited", email, role, subject_id=row.id)
+        if invitation_listeners:  # e.g. the invitation email: queued with the row or not at all
+            organization = await get_organization(organization_id)
+            sent = InvitationSent(
+                created, organization_id, organization.name if organization else "", owner
+            )
+            for listener in invitation_listeners:
+                await listener(sent)
+    return created
+
+
+async def invitation_for(secret: str) -> dict[str, Any] | None:
+    """The open invitation behind ``secret``, or None when unknown, used or expired."""
+    if not secret or len(secret) > 200:
+        return None
+    row = (
+        await Invitation.select(
+            *Invitation.all_columns(), Invitation.organization.name.as_alias("organization_name")
+        )
+        .where(Invitation.token_hash == hash_secret(secret))
+        .first()
+    )
+    if row is None or row["accepted_at"] is not None or row["expires_at"] < utcnow():
+        return None
+    return row
+
+
+async def accept_invitation(organizer: OrganizerView, secret: str) -> uuid.UUID:
+    """Make ``organizer`` a member with the invited role; the link then stops working.
+
+    Someone who is already a member keeps their role. Marking the invitation used is a
+    conditional update, so of two simultaneous accepts exactly one wins.
+    """
+    invitation = await invitation_for(secret)
+    if invitation is None:
+        raise NotFound("This invitation link is invalid, used or expired.")
+    organization_id = invitation["organization"]
+    async with write_transaction(lock=f"members:{organization_id}"):
+        claimed = (
+            await Invitation.update({Invitation.accepted_at: utcnow()})
+            .where((Invitation.id == invitation["id"]) & Invitation.accepted_at.is_null())
+            .returning(Invitation.id)
+        )
+        if not claimed:
+            raise NotFound("This invitation link is invalid, used or expired.")
+        if await membership_row(organizer.id, organization_id) is None:
+            await Membership(
+                organization=organization_id, organizer=organizer.id, role=invitation["role"]
+            ).save()
+        await audit.record(
+            organization_id, organizer, "invitation.accepted", organizer.display_name,
+            invitation["role"], subject_id=invitation["id"],
+        )  # fmt: skip
+    return organization_id
+
+
+async def remove_member(
+    owner: OrganizerView, organization_id: uuid.UUID, membership_id: uuid.UUID
+) -> None:
+    await require_role(owner, organization_id, "owner")
+    # One lock per organization's member list: two owners removing each other at the same
+    # moment must not leave it without an owner.
+    async with write_transaction(lock=f"members:{organization_id}"):
+        target = (
+            await Membership.select()
+            .where((Membership.id == membership_id) & (Membership.organization == organization_id))
+            .first()
+        )
+        if target is None:
+            raise NotFound("No such member")
+        if target["role"] == "owner":
+            owners = await Membership.count().where(
+                (Membership.organization == organization_id) & (Membership.role == "owner")
+            )
+            if owners <= 1:
+                raise Conflict("An organization needs at least one owner.")
+        await Membership.delete().where(Membership.id == membership_id)
+        name = await audit.organizer_name(target["organizer"])
+        await audit.record(organization_id, owner, "member.removed", name, target["role"])
