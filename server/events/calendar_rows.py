@@ -16,21 +16,17 @@ first), recently ended ones (latest first) and recently cancelled ones (latest f
 
 from __future__ import annotations
 
-import asyncio
 import math
-import sqlite3
-import threading
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from functools import lru_cache
 from typing import Any
 
 # Importing Piccolo's SQLite engine registers its adapters (UUID, aware datetime → text).
 from piccolo.engine.sqlite import SQLiteEngine
 
 from server import db
-from server.events.tables import Event
+from server.events.public_sql import Sql, parse_uuid
 from server.events.validation import MAX_DURATION
 from server.geo.distance import EARTH_RADIUS_KM, bounding_box
 
@@ -70,56 +66,9 @@ _FROM = """FROM event e JOIN organization o ON o.id = e.organization
     LEFT JOIN campaign c ON c.id = e.campaign"""
 
 
-class _Reader:
-    """SQLite: one read-only connection per worker thread and database file.
-
-    Piccolo opens a connection per query outside a transaction and converts every value
-    it reads; for a thousand wide rows (and a thousand ids in an IN list) that costs far
-    more than the query. These reads run in a worker thread (they take tens of ms for a
-    big feed, too long to hold the event loop) and never wait for a writer (WAL).
-    """
-
-    def __init__(self) -> None:
-        self._local = threading.local()
-
-    def rows(self, path: str, timeout: float, sql: str, args: list[Any]) -> list[dict[str, Any]]:
-        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
-        if conn is None or self._local.path != path:
-            if conn is not None:
-                conn.close()
-            conn = sqlite3.connect(path, timeout=timeout)
-            conn.execute("PRAGMA query_only = 1")
-            self._local.conn, self._local.path = conn, path
-        cursor = conn.execute(sql, args)
-        names = [c[0] for c in cursor.description]
-        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-
-
-_reader = _Reader()
-
-
-class _Sql:
-    """Collects parameters; writes ``?`` for SQLite (read directly) and Piccolo's ``{}``
-    for PostgreSQL."""
-
-    def __init__(self) -> None:
-        engine = db.engine()
-        self.sqlite: SQLiteEngine | None = engine if isinstance(engine, SQLiteEngine) else None
-        self.args: list[Any] = []
-
-    def p(self, value: Any) -> str:
-        self.args.append(value)
-        return "?" if self.sqlite else "{}"
-
-    async def raw(self, sql: str) -> list[dict[str, Any]]:
-        if self.sqlite is None:
-            found: list[dict[str, Any]] = await Event.raw(sql, *self.args).run()
-            return found
-        timeout = float(self.sqlite.connection_kwargs.get("timeout", 5.0))
-        return await asyncio.to_thread(_reader.rows, self.sqlite.path, timeout, sql, self.args)
-
-    async def rows(self, sql: str) -> list[dict[str, Any]]:
-        return [_typed(row) for row in await self.raw(sql)]
+async def _typed_rows(sql: Sql, text: str) -> list[dict[str, Any]]:
+    """A feed's rows, read off the event loop, converted to Python values."""
+    return [_typed(row) for row in await sql.rows_in_thread(text)]
 
 
 def _instant(value: Any) -> datetime | None:
@@ -130,15 +79,10 @@ def _instant(value: Any) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
-@lru_cache(maxsize=8192)
-def _parse_uuid(text: str) -> uuid.UUID:
-    return uuid.UUID(text)
-
-
 def _typed(row: dict[str, Any]) -> dict[str, Any]:
     for name in ("id", "organization", "campaign"):
         if row.get(name) is not None and not isinstance(row[name], uuid.UUID):
-            row[name] = _parse_uuid(str(row[name]))
+            row[name] = parse_uuid(str(row[name]))
     for name in ("starts_at", "ends_at", "updated_at", "published_at", "cancelled_at"):
         if name in row:
             row[name] = _instant(row[name])
@@ -149,7 +93,7 @@ def _typed(row: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
-def _public(sql: _Sql, f: FeedFilter) -> str:
+def _public(sql: Sql, f: FeedFilter) -> str:
     # The unary + keeps SQLite off the status and organization indexes (it would read
     # every published event, or every event of an organization, before the dates).
     plus = "+" if sql.sqlite else ""
@@ -208,11 +152,12 @@ async def _grouped(f: FeedFilter, w: FeedWindow) -> list[dict[str, Any]]:
         ),
     )
     for condition, order, limit in groups:
-        sql = _Sql()
+        sql = Sql()
         where = condition(sql)
-        rows = await sql.rows(
+        rows = await _typed_rows(
+            sql,
             f"SELECT {_COLUMNS} {_FROM} WHERE {where} AND {_public(sql, f)} "
-            f"ORDER BY {order} LIMIT {sql.p(limit)}"
+            f"ORDER BY {order} LIMIT {sql.p(limit)}",
         )
         for row in rows:
             found.setdefault(row["id"], row)
@@ -235,7 +180,7 @@ def _within(lat: float, lon: float, radius_km: float, plat: float, plon: float) 
     return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a))) <= radius_km
 
 
-def _in_box_sql(sql: _Sql, f: FeedFilter, w: FeedWindow) -> str:
+def _in_box_sql(sql: Sql, f: FeedFilter, w: FeedWindow) -> str:
     """(id, search point, start, end, status) of every public candidate in the box.
 
     SQLite reads the ``event_geo`` R*Tree over ``event_search`` (public, published or
@@ -283,8 +228,8 @@ async def _nearby(f: FeedFilter, w: FeedWindow) -> list[dict[str, Any]]:
     point (~1 km rounded for a hidden address), as nearby search does."""
     assert f.near is not None
     lat, lon = f.near
-    sql = _Sql()
-    candidates = await sql.raw(_in_box_sql(sql, f, w))
+    sql = Sql()
+    candidates = await sql.rows_in_thread(_in_box_sql(sql, f, w))
     upcoming, ended, cancelled = [], [], []
     for row in candidates:
         if not _within(lat, lon, f.radius_km, row["search_lat"], row["search_lon"]):
@@ -303,11 +248,12 @@ async def _nearby(f: FeedFilter, w: FeedWindow) -> list[dict[str, Any]]:
     ids += cancelled
     if not ids:
         return []
-    fetch = _Sql()
+    fetch = Sql()
     marks = ", ".join(fetch.p(i) for i in ids)
-    rows = await fetch.rows(
+    rows = await _typed_rows(
+        fetch,
         f"SELECT {_COLUMNS} {_FROM} WHERE e.id IN ({marks}) AND (e.status = 'published' "
-        f"OR e.cancelled_at >= {fetch.p(w.now - w.keep_cancelled)})"
+        f"OR e.cancelled_at >= {fetch.p(w.now - w.keep_cancelled)})",
     )
     dropped = [r for r in rows if r["status"] == "cancelled"]
     dropped.sort(key=lambda r: (r["cancelled_at"], r["id"]), reverse=True)

@@ -7,6 +7,7 @@ parameters for either engine, and the public event row with hidden addresses bla
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 import threading
 import uuid
@@ -22,7 +23,8 @@ from server.events.tables import Event
 
 
 class SqliteReader:
-    """One read-only connection per thread and database file, used synchronously.
+    """One read-only connection per thread and database file, used synchronously (on the
+    event loop's thread for search, in worker threads for feeds).
 
     Piccolo opens a new connection and thread per query outside a transaction; these
     reads are index lookups of about a millisecond that never wait for a writer (WAL),
@@ -65,10 +67,21 @@ class Sql:
         return "?" if self.sqlite else "{}"
 
     async def rows(self, sql: str) -> list[dict[str, Any]]:
+        """Rows as dicts; on SQLite read right here on the event loop (index lookups)."""
         if self.sqlite is None:
             found: list[dict[str, Any]] = await Event.raw(sql, *self.args).run()
             return found
-        cursor = READER.connection(self.sqlite).execute(sql, self.args)
+        return self._sqlite_rows(self.sqlite, sql)
+
+    async def rows_in_thread(self, sql: str) -> list[dict[str, Any]]:
+        """Like ``rows``, but a SQLite read runs in a worker thread: for big reads (a
+        feed's thousand rows take tens of ms, too long to hold the event loop)."""
+        if self.sqlite is None:
+            return await self.rows(sql)
+        return await asyncio.to_thread(self._sqlite_rows, self.sqlite, sql)
+
+    def _sqlite_rows(self, engine: SQLiteEngine, sql: str) -> list[dict[str, Any]]:
+        cursor = READER.connection(engine).execute(sql, self.args)
         names = [c[0] for c in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
