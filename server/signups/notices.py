@@ -44,6 +44,20 @@ _wakers: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Event] = (
 )
 
 
+async def stopped(event: dict[str, Any], row: dict[str, Any]) -> None:
+    """Inside the change's transaction: ``row``'s volunteer stopped going (cancelled,
+    declined, removed, blocked, moved to a waitlist). Reminders are per address and
+    event, so they stop — and are planned again from another of their signups to this
+    event (another shift) that is still going."""
+    await notify.stopped(event["id"], row["email"])
+    others = await Signup.select(*rows.SIGNUP_COLUMNS).where(
+        (Signup.event == event["id"])
+        & (Signup.volunteer == row["volunteer"])
+        & (Signup.id != row["id"])
+    )
+    await mark([o["id"] for o in others if rows.going(o)][:1], REMIND)
+
+
 async def mark(ids: Iterable[uuid.UUID], kind: str) -> None:
     """Inside the change's transaction: these signups have something to hear.
 

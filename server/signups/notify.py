@@ -142,8 +142,10 @@ async def remind(event: Mapping[str, Any], to: Recipient) -> None:
 
 
 async def declined(event: Mapping[str, Any], to: Recipient, *, key: str) -> None:
+    """The "declined" message. Its reminders were stopped with the decision itself
+    (``signups.notices.stopped``): dropping them here, later, would also drop those just
+    planned for another of their signups to the event."""
     await _queue_status(event, _not_going(to), "rsvp_declined", f"rsvp_declined:{key}")
-    await notices.cancel_reminders(event["id"], to.email)
 
 
 async def stopped(event_id: uuid.UUID, email: str) -> None:

@@ -19,7 +19,7 @@ from server.accounts.service import OrganizerView, Role
 from server.db import write_transaction
 from server.errors import Conflict, NotFound
 from server.events import service as events
-from server.signups import notices, notify, places, rows, shifts
+from server.signups import notices, places, rows, shifts
 from server.signups.lifecycle import is_tombstone
 from server.signups.schemas import AttendeeOut, Counts, ShiftOut
 from server.signups.tables import Signup
@@ -302,9 +302,9 @@ async def _tell(
     if action == "approve":
         await notices.mark([after["id"]], notices.STATUS)
     elif action in ("decline", "remove") and before["status"] != after["status"]:
-        await notify.stopped(event["id"], after["email"])
+        await notices.stopped(event, after)
         await notices.mark([after["id"]], notices.DECLINED)
     elif action == "block" and after["blocked"] and not before["blocked"]:
-        await notify.stopped(event["id"], after["email"])
+        await notices.stopped(event, after)
     elif action == "unblock" and rows.going(after) and not rows.going(before):
         await notices.mark([after["id"]], notices.REMIND)

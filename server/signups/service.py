@@ -221,22 +221,10 @@ async def cancel(signup_id: uuid.UUID) -> None:
             {Signup.status: "cancelled", Signup.cancelled_at: now, Signup.updated_at: now}
         ).where(Signup.id == signup_id)
         event = await rows.event(row["event"])
-        await notify.stopped(event["id"], row["email"])
-        await _remind_other_signups(event, row)
+        await notices.stopped(event, row)
         if rows.going(row):
             await _promote(event)
     notices.wake()
-
-
-async def _remind_other_signups(event: dict[str, Any], row: dict[str, Any]) -> None:
-    """Reminders are per address and event: keep them if another shift is still going."""
-    others = await Signup.select(*rows.SIGNUP_COLUMNS).where(
-        (Signup.event == event["id"])
-        & (Signup.volunteer == row["volunteer"])
-        & (Signup.id != row["id"])
-    )
-    still = [o["id"] for o in others if rows.going(o)]
-    await notices.mark(still[:1], notices.REMIND)
 
 
 # --- "my signups" ---------------------------------------------------------------------------

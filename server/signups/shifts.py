@@ -18,7 +18,7 @@ from server.db import write_transaction
 from server.errors import Conflict, NotFound, ValidationFailed
 from server.events import service as events
 from server.events.validation import to_utc
-from server.signups import notices, notify, places, rows
+from server.signups import notices, places, rows
 from server.signups.schemas import Availability, ShiftInput, ShiftOut
 from server.signups.tables import Shift, Signup
 from server.tokens import utcnow
@@ -190,7 +190,7 @@ async def update_shift(
         fresh = await rows.event(event["id"])
         await notices.mark(await places.promote(fresh), notices.PROMOTED)
         for row in moved:
-            await notify.stopped(event["id"], row["email"])
+            await notices.stopped(event, row)
         await notices.mark([row["id"] for row in moved], notices.MOVED)
         moves = f"{len(moved)} moved to the waitlist" if moved else ""
         await _audit(viewer, event, "shift.updated", values["role"], moves)

@@ -184,3 +184,34 @@ async def test_shift_pages(client: httpx.AsyncClient) -> None:
     )
     assert moved.status_code == 303
     assert (await signups_of(event["id"]))[0]["status"] == "waitlisted"
+
+
+async def test_reminders_stay_for_a_volunteer_still_going_in_another_shift(
+    client: httpx.AsyncClient,
+) -> None:
+    """Reminders are per address and event: removing, declining or blocking one of two
+    shift signups must not silence the other."""
+    from server.mail.tables import Outbox
+
+    member, event = await published_event(client)
+    first = await add_shift(client, member, event["id"], role="Marshal")
+    second = await add_shift(client, member, event["id"], role="First aid")
+    me = person("two-shifts")
+    for shift in (first, second):
+        assert (await rsvp(client, event["id"], {**me, "shift_id": shift["id"]})).status_code == 201
+
+    async def queued_reminders() -> int:
+        await mails_to(me["email"])  # composes what the signups owe
+        return await Outbox.count().where(
+            (Outbox.recipient == me["email"].lower())
+            & (Outbox.kind == "reminder")
+            & (Outbox.status == "queued")
+        )
+
+    assert await queued_reminders() == 2  # a day and two hours before
+    [one, other] = await signups_of(event["id"])
+    for action, signup in (("remove", one), ("block", other)):
+        done = await client.post(f"/api/v1/signups/{signup['id']}/{action}", headers=member.bearer)
+        assert done.status_code == 200, done.text
+        expected = 2 if action == "remove" else 0  # blocked too: nothing left going
+        assert await queued_reminders() == expected, action
