@@ -144,6 +144,21 @@ async def cancel_reminders(event_id: uuid.UUID, email: str) -> int:
         )
 
 
+# What may carry an event's exact address to a volunteer who is going.
+_ADDRESS_KINDS = ("rsvp_confirmation", "waitlist_promotion", "event_changed")
+
+
+async def stopped_going(event_id: uuid.UUID, email: str) -> int:
+    """Someone stopped going (cancelled, declined, removed, blocked, moved to a waitlist):
+    their reminders stop, and what is still queued that may carry the exact address (a
+    confirmation or promotion the worker has not sent yet, a change notice) is dropped."""
+    async with service.atomic():
+        stopped = await cancel_reminders(event_id, email)
+        return stopped + await service.drop_pending(
+            event_id, _ADDRESS_KINDS, recipient=email, reason="no longer going"
+        )
+
+
 async def reschedule(event_row: Mapping[str, Any], *, now: datetime | None = None) -> int:
     """The event changed: re-render its reminders and move them to new start - lead.
 

@@ -149,8 +149,9 @@ async def declined(event: Mapping[str, Any], to: Recipient, *, key: str) -> None
 
 
 async def stopped(event_id: uuid.UUID, email: str) -> None:
-    """No more reminders for this volunteer and event (cancelled, removed, blocked)."""
-    await notices.cancel_reminders(event_id, email)
+    """No more reminders, nor queued mail with the address, for this volunteer and event
+    (cancelled, removed, blocked)."""
+    await notices.stopped_going(event_id, email)
 
 
 async def home_link(email: str, token: str, locale: str) -> None:

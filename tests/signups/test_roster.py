@@ -217,3 +217,26 @@ async def test_a_volunteer_who_deleted_their_data_is_only_a_count(
         assert "Deleted their data" in page.text and "Still Here" in page.text
         assert "deleted.invalid" not in page.text
         assert f"/organizer/signups/{row['id']}/" not in page.text  # no buttons for it
+
+
+async def test_blocking_drops_a_confirmation_with_the_address_not_yet_sent(
+    client: httpx.AsyncClient,
+) -> None:
+    """The worker may not have sent the "you're going" mail (with the exact address) when
+    an organizer blocks an infiltrator: it must not go out after the block."""
+    member, event = await published_event(
+        client, address_visibility="attendees", address="Hidden Yard 9"
+    )
+    suspect = person("suspect")
+    await rsvp(client, event["id"], suspect)
+    [queued] = [m for m in await mails_to(suspect["email"]) if m["kind"] == "rsvp_confirmation"]
+    assert queued["status"] == "queued" and "Hidden Yard 9" in queued["text_body"]
+    [row] = await signups_of(event["id"])
+    blocked = await _act(client, member.bearer, row["id"], "block")
+    assert blocked.status_code == 200
+    pending_with_address = [
+        m
+        for m in await mails_to(suspect["email"])
+        if m["status"] == "queued" and "Hidden Yard 9" in (m["text_body"] + (m["ics"] or ""))
+    ]
+    assert pending_with_address == []
