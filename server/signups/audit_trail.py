@@ -32,25 +32,6 @@ from server.tokens import utcnow
 
 KIND = "attendee_export_notice"  # a security notice: not in mail's UNSUBSCRIBABLE kinds
 
-_TEXT = """{% extends "base.txt" %}
-{% block body %}
-{{ lead }}
-
-{{ _("If this was not expected, review your members and the audit log:") }}
-{{ url }}
-{% endblock %}
-{% block footer %}{{ _("Sent by %(site)s to the owners of %(organization)s.", site=site, organization=organization) }}
-{% endblock %}
-"""
-_HTML = """{% extends "base.html" %}
-{% block body %}
-<p>{{ lead }}</p>
-<p>{{ _("If this was not expected, review your members and the audit log:") }}</p>
-<p><a class="button" href="{{ url }}">{{ _("Open the audit log") }}</a></p>
-{% endblock %}
-{% block footer %}{{ _("Sent by %(site)s to the owners of %(organization)s.", site=site, organization=organization) }}{% endblock %}
-"""
-
 
 def describe(view: RosterView, *, status: str = "", shift: str = "", searched: bool = False) -> str:
     """ "12 rows, filter: going, shift Marshal, a search" — known filter values only."""
@@ -165,9 +146,8 @@ def _message(
         "lead": lead,
         "url": url,
     }
-    env = render.environment(to.locale)
     return (
         compose.one_line(subject),
-        env.from_string(_TEXT).render(**context),
-        env.from_string(_HTML).render(**context),
+        render.render(f"{KIND}.txt", to.locale, **context),
+        render.render(f"{KIND}.html", to.locale, **context),
     )

@@ -19,22 +19,8 @@ from server.mail import compose, notices, render
 from server.mail import service as mail
 from server.mail.compose import Draft, Recipient
 
-_STATUS_TEXT = """{% extends "base.txt" %}
-{% block body %}
-{{ lead }}
-
-{% include "_event.txt" %}
-
-{% include "_manage.txt" %}
-{% endblock %}
-"""
-_STATUS_HTML = """{% extends "base.html" %}
-{% block body %}
-<p>{{ lead }}</p>
-{% include "_event.html" %}
-{% include "_manage.html" %}
-{% endblock %}
-"""
+# The text of every status message: web/templates/email/signup_status.{txt,html}.
+_STATUS_TEMPLATE = "signup_status"
 
 
 def base_url() -> str:
@@ -96,12 +82,11 @@ def _status_draft(info: compose.EventInfo, to: Recipient, kind: str) -> Draft:
         "event": view,
         "lead": lead,
     }
-    env = render.environment(to.locale)
     return Draft(
         kind=kind,
         subject=compose.one_line(subject),
-        text=env.from_string(_STATUS_TEXT).render(**values),
-        html=env.from_string(_STATUS_HTML).render(**values),
+        text=render.render(f"{_STATUS_TEMPLATE}.txt", to.locale, **values),
+        html=render.render(f"{_STATUS_TEMPLATE}.html", to.locale, **values),
     )
 
 
