@@ -15,6 +15,7 @@ from uuid import UUID
 from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, FromQuery
 
+from server.accounts import audit
 from server.accounts.pages import SignInRequired, safe_next, see_other, signed_in, to_login
 from server.accounts.service import OrganizerView
 from server.errors import Conflict, NotFound, ValidationFailed
@@ -222,6 +223,12 @@ class OrganizerSignupPages(Controller):
         errors: dict[str, str],
         moving: list[str] | None = None,
     ) -> Response[Any]:
+        taking = await shifts.going_in(shift["id"])
+        if taking:  # the form lists who is going (to pick who moves): attendee data
+            await audit.record(
+                event["organization"], viewer, "shift.viewed", shift["role"],
+                f"{len(taking)} going listed", subject_id=shift["id"], coalesce=True,
+            )  # fmt: skip
         return _page(
             request,
             "shift_form.html",
@@ -231,7 +238,7 @@ class OrganizerSignupPages(Controller):
             event=event,
             values=values,
             errors=errors,
-            taking=await shifts.going_in(shift["id"]),
+            taking=taking,
             moving=set(moving or []),
         )
 

@@ -13,7 +13,14 @@ from server.mail.tables import Outbox
 from server.signups.audit_trail import KIND
 from tests.conftest import csrf_token
 from tests.events.helpers import Member, add_member, sign_in
-from tests.signups.helpers import export_csv, person, published_event, rsvp, signups_of
+from tests.signups.helpers import (
+    add_shift,
+    export_csv,
+    person,
+    published_event,
+    rsvp,
+    signups_of,
+)
 
 HTMX = {"HX-Request": "true"}
 
@@ -214,3 +221,23 @@ async def test_the_api_list_in_a_signed_in_browser_is_a_view_without_an_alarm(
     assert await _entries(owner.org_id, "attendees.exported") == []
     [viewed] = await _entries(owner.org_id, "attendees.viewed")
     assert viewed["detail"] == "1 row, through the API"
+
+
+async def test_the_shift_form_listing_who_is_going_is_a_logged_view(
+    client: httpx.AsyncClient,
+) -> None:
+    owner, event = await published_event(client)
+    shift = await add_shift(client, owner, event["id"], role="Marshal")
+    await sign_in(client, owner.email)
+    form = f"/organizer/shifts/{shift['id']}/edit"
+    assert (await client.get(form)).status_code == 200
+    assert await _entries(owner.org_id, "shift.viewed") == []  # nobody listed yet
+    await rsvp(client, event["id"], person(1, shift_id=shift["id"]))
+    for _ in range(2):
+        assert (await client.get(form)).status_code == 200
+    [viewed] = await _entries(owner.org_id, "shift.viewed")
+    assert (viewed["subject"], viewed["detail"], viewed["repeats"]) == (
+        "Marshal",
+        "1 going listed",
+        2,
+    )
