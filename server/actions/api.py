@@ -52,7 +52,7 @@ class TaskController(Controller):
     @get(
         "/campaigns/{campaign_id:uuid}/tasks",
         summary="A campaign's actions",
-        responses=problems(*READ),
+        responses=problems(*READ, 422),  # 422: an unknown country
     )
     async def list_tasks(
         self,
