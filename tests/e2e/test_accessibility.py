@@ -126,6 +126,7 @@ async def test_organizer_pages_pass_axe(page: tuple[Page, PageLog]) -> None:
     await audit.check("edit_event_form", f"/organizer/events/{event_id}/edit")
     await audit.check("attendees", f"/organizer/events/{event_id}/attendees")
     await audit.check("check_in", f"/organizer/events/{event_id}/checkin")
+    await audit.check("audit_log", f"{org_url}/audit", ready="main table")  # the views above
     await audit.check("api_tokens", "/organizer/tokens")
     audit.assert_none()
     await assert_clean(tab, log)
