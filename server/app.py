@@ -23,9 +23,9 @@ from litestar.stores.memory import MemoryStore
 from litestar.stores.registry import StoreRegistry
 
 from server import db
+from server.accounts import admin_pages, members
 from server.accounts import api as accounts_api
 from server.accounts import audit_pages as accounts_audit
-from server.accounts import members
 from server.accounts import pages as accounts_pages
 from server.accounts import security_pages as accounts_security
 from server.accounts import service as accounts_service
@@ -139,6 +139,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 include_in_schema=False,
             ),
             *accounts_pages.ROUTES,
+            *admin_pages.ROUTES,
             *accounts_security.ROUTES,
             *privacy_pages.ROUTES,
             *privacy_volunteer_pages.ROUTES,

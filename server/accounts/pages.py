@@ -1,4 +1,5 @@
-"""Organizer pages: sign-up, sign-in/out, dashboard, organizations, invitations, tokens, admin.
+"""Organizer pages: sign-up, sign-in/out, dashboard, organizations, invitations, tokens.
+(Admins' pages: ``admin_pages.py``.)
 
 Forms post back to the same URL: on bad input the page is shown again with status 422
 and inline errors; on success a 303 redirect. They work without JavaScript and carry
@@ -391,41 +392,4 @@ class InvitationPages(Controller):
         return see_other(f"/organizer/orgs/{org_id}")
 
 
-class AdminPages(Controller):
-    """Approving organizations. Anyone but an admin gets 404: the page is not advertised."""
-
-    include_in_schema = False
-
-    async def _admin(self, request: Request[Any, Any, Any]) -> OrganizerView:
-        viewer = await current_organizer(request)
-        if viewer is None or not viewer.is_admin:
-            raise NotFound()
-        return viewer
-
-    @get("/admin")
-    async def admin(self, request: Request[Any, Any, Any]) -> Response[Any]:
-        return await self._page(request, await self._admin(request))
-
-    async def _page(
-        self, request: Request[Any, Any, Any], viewer: OrganizerView, **context: Any
-    ) -> Response[Any]:
-        pending = await service.pending_organizations()
-        owners = await service.pending_owners([o.id for o in pending])
-        return page(request, "admin.html", viewer, pending=pending, owners=owners, **context)
-
-    @post("/admin/orgs/{org_id:uuid}/approve")
-    async def approve(
-        self, request: Request[Any, Any, Any], org_id: FromPath[UUID]
-    ) -> Response[Any]:
-        viewer = await self._admin(request)
-        values = await form_fields(request, "note")
-        try:
-            await service.approve_organization(viewer, org_id, values["note"])
-        except ValidationFailed as exc:
-            return await self._page(
-                request, viewer, status_code=422, errors=exc.errors, values=values, failed=org_id
-            )
-        return see_other("/admin")
-
-
-ROUTES: list[Any] = [SessionPages, OrganizerPages, InvitationPages, AdminPages]
+ROUTES: list[Any] = [SessionPages, OrganizerPages, InvitationPages]
