@@ -19,7 +19,7 @@ from typing import Protocol
 
 import aiosmtplib
 
-from server.mail.compose import SMTP_POLICY
+from server.mail.mime import SMTP_POLICY
 from server.settings import Settings
 
 TIMEOUT_S = 30.0

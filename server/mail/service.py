@@ -25,7 +25,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from server import db
-from server.mail.compose import UNSUBSCRIBABLE, Draft, Recipient, unsubscribe_headers
+from server.mail.compose import UNSUBSCRIBABLE, Draft, Recipient
+from server.mail.mime import unsubscribe_headers
 from server.mail.tables import Outbox, Suppression, UnsubscribeToken
 from server.settings import Settings
 from server.tokens import hash_secret, new_secret, utcnow

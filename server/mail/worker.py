@@ -28,7 +28,7 @@ from email.message import EmailMessage
 from typing import Any
 
 from server import db
-from server.mail import compose
+from server.mail import mime
 from server.mail.delivery import DeliveryError, Transport, envelope_sender, transport_for
 from server.mail.service import MailConfig
 from server.mail.tables import Outbox
@@ -118,7 +118,7 @@ def message_for(row: dict[str, Any], config: MailConfig, date: datetime) -> Emai
     """The stored row as MIME; Message-ID is the row's, so a resend is recognisable."""
     import json
 
-    return compose.email_message(
+    return mime.email_message(
         mail_from=config.mail_from,
         to=row["recipient"],
         to_name=row["recipient_name"],

@@ -11,6 +11,7 @@ from typing import cast
 import icalendar
 
 from server.mail import compose
+from server.mail import mime as wire
 from server.mail.compose import EventInfo, Recipient
 
 START = datetime(2026, 12, 5, 17, 0, tzinfo=UTC)  # Saturday, 18:00 in Berlin
@@ -44,7 +45,7 @@ ADA = Recipient("ada@example.org", "Ada", manage_url="https://muster.test/m/secr
 
 
 def mime(draft: compose.Draft, to: Recipient = ADA) -> EmailMessage:
-    message = compose.email_message(
+    message = wire.email_message(
         mail_from="Muster <noreply@muster.test>",
         to=to.email,
         to_name=to.name,
@@ -55,7 +56,7 @@ def mime(draft: compose.Draft, to: Recipient = ADA) -> EmailMessage:
         date=START,
         ics=draft.ics,
         ics_method=draft.ics_method,
-        headers=compose.unsubscribe_headers(draft.unsubscribe_url),
+        headers=wire.unsubscribe_headers(draft.unsubscribe_url),
     )
     # Through bytes and back, as a mail client would see it.
     return cast(EmailMessage, BytesParser(policy=policy.default).parsebytes(bytes(message)))
