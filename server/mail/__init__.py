@@ -3,10 +3,11 @@
 Modules:
 - ``tables``   the outbox (one row per email, idempotency key unique), the suppression
                list (unsubscribed addresses, by hash) and unsubscribe tokens (hashed).
-- ``compose``  PURE: plain values in (``EventInfo``, ``Recipient``), a ``Draft`` out, and
-               ``email_message()`` turning a stored row into a stdlib ``EmailMessage``
-               (so names and titles can never add headers). Text from Jinja templates
-               under web/templates/email/ through gettext (``render``).
+- ``compose``  PURE: plain values in (``EventInfo``, ``Recipient``), a ``Draft`` out.
+               Text from Jinja templates under web/templates/email/ through gettext
+               (``render``).
+- ``mime``     PURE: ``email_message()`` turns a stored row into a stdlib
+               ``EmailMessage`` (so names and titles can never add headers).
 - ``service``  ``queue()`` and friends: write outbox rows inside the caller's
                transaction; reschedule/drop per event; failures for organizers;
                unsubscribe. ``notices`` builds and queues each kind from event rows.
@@ -19,10 +20,10 @@ Who calls what (features stand in order accounts < events < calendar < mail < si
   ``server/app.py``; inside the event's write transaction it re-renders and reschedules
   pending reminders of a moved/changed event and drops them when it is cancelled.
 - accounts → mail: ``notices.on_invitation`` is subscribed to
-  ``accounts.service.invitation_listeners`` in ``server/app.py``.
+  ``accounts.members.invitation_listeners`` in ``server/app.py``.
 - signups → mail (signups comes after mail and owns the attendee list): it calls
   ``notices.send_rsvp_confirmation``, ``send_waitlist_promotion``, ``set_reminders``,
-  ``cancel_reminders``, ``send_my_signups_link``, ``broadcast`` and, from its own
+  ``stopped_going``, ``send_my_signups_link``, ``broadcast`` and, from its own
   events-hook listener, ``notify_attendees(event_row, recipients, "event_changed" |
   "event_cancelled")`` — mail cannot send change notices by itself because it does not
   know who is coming.
