@@ -26,7 +26,7 @@ from typing import Any
 from piccolo.engine.sqlite import SQLiteEngine
 
 from server import db
-from server.events.public_sql import Sql, parse_uuid
+from server.events.public_sql import FROM, PUBLIC_PLACE, Sql, parse_uuid
 from server.events.validation import MAX_DURATION
 from server.geo.distance import EARTH_RADIUS_KM, bounding_box
 
@@ -51,19 +51,11 @@ class FeedWindow:
     cancelled: int = 250
 
 
-_SHOWN = "e.address_visibility = 'public'"
 _COLUMNS = f"""e.id, e.title, e.description, e.description_format, e.kind, e.status,
     e.visibility, e.starts_at, e.ends_at, e.timezone, e.city, e.country, e.search_lat,
     e.search_lon, e.address_visibility, e.capacity, e.sequence, e.organization, e.campaign,
     e.updated_at, e.published_at, e.cancelled_at,
-    CASE WHEN {_SHOWN} THEN e.venue_name ELSE '' END AS venue_name,
-    CASE WHEN {_SHOWN} THEN e.address ELSE '' END AS address,
-    CASE WHEN {_SHOWN} THEN e.lat END AS lat,
-    CASE WHEN {_SHOWN} THEN e.lon END AS lon,
-    CASE WHEN {_SHOWN} THEN e.online_url ELSE '' END AS online_url,
-    o.name AS organization_name, c.title AS campaign_title"""
-_FROM = """FROM event e JOIN organization o ON o.id = e.organization
-    LEFT JOIN campaign c ON c.id = e.campaign"""
+    {PUBLIC_PLACE}"""
 
 
 async def _typed_rows(sql: Sql, text: str) -> list[dict[str, Any]]:
@@ -156,7 +148,7 @@ async def _grouped(f: FeedFilter, w: FeedWindow) -> list[dict[str, Any]]:
         where = condition(sql)
         rows = await _typed_rows(
             sql,
-            f"SELECT {_COLUMNS} {_FROM} WHERE {where} AND {_public(sql, f)} "
+            f"SELECT {_COLUMNS} {FROM} WHERE {where} AND {_public(sql, f)} "
             f"ORDER BY {order} LIMIT {sql.p(limit)}",
         )
         for row in rows:
@@ -252,7 +244,7 @@ async def _nearby(f: FeedFilter, w: FeedWindow) -> list[dict[str, Any]]:
     marks = ", ".join(fetch.p(i) for i in ids)
     rows = await _typed_rows(
         fetch,
-        f"SELECT {_COLUMNS} {_FROM} WHERE e.id IN ({marks}) AND (e.status = 'published' "
+        f"SELECT {_COLUMNS} {FROM} WHERE e.id IN ({marks}) AND (e.status = 'published' "
         f"OR e.cancelled_at >= {fetch.p(w.now - w.keep_cancelled)})",
     )
     dropped = [r for r in rows if r["status"] == "cancelled"]

@@ -1,10 +1,6 @@
 """The SQL layer under public search: one read-only SQLite connection per thread, bound
 parameters for either engine, and the public event row with hidden addresses blanked."""
 
-# Queries here are built from constant SQL fragments; every value is a bound parameter
-# (``Sql.p``), so S608's "SQL built from strings" does not apply.
-# ruff: noqa: S608
-
 from __future__ import annotations
 
 import asyncio
@@ -131,18 +127,22 @@ def typed(row: dict[str, Any]) -> dict[str, Any]:
 
 
 # The address, venue, exact point and online link of an attendees-only event stay in the
-# database: the public row carries '' / NULL instead (views.public_event hides them too).
+# database: a public row carries '' / NULL instead (views.public_event hides them too).
+# Every public read (search here, feeds in calendar_rows.py) selects them through this.
 _SHOWN = "e.address_visibility = 'public'"
+PUBLIC_PLACE = f"""CASE WHEN {_SHOWN} THEN e.venue_name ELSE '' END AS venue_name,
+    CASE WHEN {_SHOWN} THEN e.address ELSE '' END AS address,
+    CASE WHEN {_SHOWN} THEN e.lat END AS lat,
+    CASE WHEN {_SHOWN} THEN e.lon END AS lon,
+    CASE WHEN {_SHOWN} THEN e.online_url ELSE '' END AS online_url,
+    o.name AS organization_name, c.title AS campaign_title"""
+# What PUBLIC_PLACE's names (o, c) come from.
+FROM = """FROM event e JOIN organization o ON o.id = e.organization
+    LEFT JOIN campaign c ON c.id = e.campaign"""
 ROW = f"""SELECT
     e.id, e.title, e.description, e.description_format, e.kind, e.status, e.visibility,
     e.starts_at, e.ends_at, e.timezone, e.city, e.country, e.search_lat, e.search_lon,
     e.address_visibility, e.capacity, e.sequence, e.organization, e.campaign, e.updated_at,
     e.waitlist_enabled, e.requires_approval, e.max_guests,
-    CASE WHEN {_SHOWN} THEN e.venue_name ELSE '' END AS venue_name,
-    CASE WHEN {_SHOWN} THEN e.address ELSE '' END AS address,
-    CASE WHEN {_SHOWN} THEN e.lat END AS lat,
-    CASE WHEN {_SHOWN} THEN e.lon END AS lon,
-    CASE WHEN {_SHOWN} THEN e.online_url ELSE '' END AS online_url,
-    o.name AS organization_name, c.title AS campaign_title
-    FROM event e JOIN organization o ON o.id = e.organization
-    LEFT JOIN campaign c ON c.id = e.campaign"""
+    {PUBLIC_PLACE}
+    {FROM}"""
