@@ -10,7 +10,7 @@ from server.errors import Conflict, NotFound
 from server.events import service as events
 from server.mail.compose import Recipient
 from server.signups import notify, places
-from server.signups.lifecycle import TOMBSTONE_DOMAIN
+from server.signups.lifecycle import is_tombstone
 from server.signups.tables import Shift, Signup, Volunteer
 from server.tokens import utcnow
 
@@ -114,7 +114,7 @@ async def open_recipients(event_id: uuid.UUID) -> list[Recipient]:
     """Everyone still signed up (one per address; the exact address only for the going)."""
     by_email: dict[str, Recipient] = {}
     for row in await signups_of_event(event_id):
-        if row["status"] not in places.OPEN or row["email"].endswith(TOMBSTONE_DOMAIN):
+        if row["status"] not in places.OPEN or is_tombstone(row["email"]):
             continue  # a deleted volunteer's anonymised signup: nobody to tell
         to = recipient(row)
         known = by_email.get(to.email)
