@@ -26,6 +26,7 @@ from server.actions.schemas import CompletionInput
 from server.actions.tables import ActionCompletion
 from server.db import is_sqlite, write_transaction
 from server.errors import Conflict, ValidationFailed
+from server.events.validation import bad_text
 from server.tokens import utcnow
 
 OUTCOMES = ("done", "reached", "voicemail", "no_answer", "sent")
@@ -86,7 +87,7 @@ def _clean(task: dict[str, Any], data: CompletionInput, key: str) -> tuple[str, 
     note = data.note.strip()
     if len(note) > MAX_NOTE:
         errors["note"] = f"Use at most {MAX_NOTE:,} characters."
-    elif service.bad_text(note, multiline=True):
+    elif bad_text(note, multiline=True):
         errors["note"] = "Remove control characters."
     if errors:
         raise ValidationFailed(errors)

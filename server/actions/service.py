@@ -19,6 +19,7 @@ from server.actions.tables import ActionTask
 from server.db import write_transaction
 from server.errors import NotFound, ValidationFailed
 from server.events import service as events
+from server.events.validation import bad_text
 from server.geo import gazetteer
 from server.tokens import utcnow
 
@@ -27,12 +28,6 @@ ANY_COUNTRY = "any"
 TASK_LIMITS = {"title": 200, "instructions": 5000, "subject": 300, "script": 10_000}
 MULTILINE = ("instructions", "script", "postal_address")
 MAX_TASKS = 100
-
-
-def bad_text(value: str, *, multiline: bool = False) -> bool:
-    """Control characters break pages and PostgreSQL refuses NUL in text."""
-    allowed = "\n\r\t" if multiline else ""
-    return any((ord(c) < 32 and c not in allowed) or ord(c) == 127 for c in value)
 
 
 def country_name(code: str) -> str:

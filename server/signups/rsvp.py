@@ -27,6 +27,7 @@ from server.db import write_transaction
 from server.errors import Conflict, DomainError, NotFound, ValidationFailed
 from server.events import service as events
 from server.events.service import is_public
+from server.events.validation import bad_text
 from server.signups import notices, places, rows
 from server.signups.schemas import SignupInput
 from server.signups.tables import Signup, Volunteer
@@ -36,17 +37,13 @@ PHONE = re.compile(r"^\+?[0-9 ()./\-]{3,40}$")
 BATCH_MAX = 200  # RSVPs decided in one transaction at most (bounds the lock's hold)
 
 
-def _bad_text(value: str) -> bool:
-    return any(ord(c) < 32 or ord(c) == 127 for c in value)
-
-
 def clean_contact(data: SignupInput) -> tuple[dict[str, Any], dict[str, str]]:
     """Name, email, phone and guests checked without the event (every error at once)."""
     errors: dict[str, str] = {}
     name = " ".join(data.display_name.split())
     if not name:
         errors["display_name"] = "Tell the organizers what to call you."
-    elif len(name) > 100 or _bad_text(name):
+    elif len(name) > 100 or bad_text(name):
         errors["display_name"] = "Use one line of at most 100 characters."
     email = normalize_email(data.email)
     errors.update(validate_email(email))

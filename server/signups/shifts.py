@@ -17,7 +17,7 @@ from server.accounts.service import OrganizerView, Role
 from server.db import write_transaction
 from server.errors import Conflict, NotFound, ValidationFailed
 from server.events import service as events
-from server.events.validation import to_utc
+from server.events.validation import bad_text, to_utc
 from server.signups import notices, places, rows
 from server.signups.schemas import Availability, ShiftInput, ShiftOut
 from server.signups.tables import Shift, Signup
@@ -74,21 +74,16 @@ async def public_availability(
     return found.row, await availability(found.row)
 
 
-def _bad_text(value: str, multiline: bool = False) -> bool:
-    allowed = "\n\r\t" if multiline else ""
-    return any((ord(c) < 32 and c not in allowed) or ord(c) == 127 for c in value)
-
-
 def clean_shift(data: ShiftInput, event: dict[str, Any]) -> dict[str, Any]:
     """Checked column values; ``ValidationFailed`` names every bad field."""
     errors: dict[str, str] = {}
     role = " ".join(data.role.split())
     if not role:
         errors["role"] = "Name the role, like Marshal or First aid."
-    elif len(role) > 100 or _bad_text(role):
+    elif len(role) > 100 or bad_text(role):
         errors["role"] = "Use one line of at most 100 characters."
     description = data.description.strip()
-    if len(description) > 500 or _bad_text(description, multiline=True):
+    if len(description) > 500 or bad_text(description, multiline=True):
         errors["description"] = "Use at most 500 characters of text."
     zone = ZoneInfo(event["timezone"])
     starts = _instant(data.starts_at, zone, "starts_at", errors)
