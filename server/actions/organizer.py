@@ -35,6 +35,28 @@ def _page(
     )
 
 
+def _target_form(
+    request: Request[Any, Any, Any],
+    viewer: OrganizerView,
+    task: dict[str, Any],
+    target: dict[str, Any],
+    values: dict[str, str],
+    errors: dict[str, str] | None = None,
+) -> Response[Any]:
+    """A target's edit form, as stored or as sent back with its errors (422)."""
+    return _page(
+        request,
+        "target_form.html",
+        viewer,
+        status_code=422 if errors else 200,
+        task=task,
+        target=target,
+        values=values,
+        errors=errors or {},
+        **_choices(),
+    )
+
+
 def _choices() -> dict[str, Any]:
     return {
         "kinds": service.KINDS,
@@ -205,15 +227,7 @@ class OrganizerActionPages(Controller):
     ) -> Response[Any]:
         viewer = await signed_in(request)
         target, task = await target_service.target_for_member(viewer, target_id)
-        return _page(
-            request,
-            "target_form.html",
-            viewer,
-            task=task,
-            target=target,
-            values=forms.target_values(target),
-            **_choices(),
-        )
+        return _target_form(request, viewer, task, target, forms.target_values(target))
 
     @post("/targets/{target_id:uuid}/edit")
     async def update_target(
@@ -225,17 +239,7 @@ class OrganizerActionPages(Controller):
         try:
             await target_service.update_target(viewer, target_id, forms.parse_target(values))
         except ValidationFailed as exc:
-            return _page(
-                request,
-                "target_form.html",
-                viewer,
-                status_code=422,
-                task=task,
-                target=target,
-                values=values,
-                errors=exc.errors,
-                **_choices(),
-            )
+            return _target_form(request, viewer, task, target, values, exc.errors)
         return see_other(f"/organizer/actions/{task['id']}/edit#targets")
 
     @post("/targets/{target_id:uuid}/delete")
