@@ -275,10 +275,7 @@ class OrganizerPages(Controller):
         status_code: int = 200,
         **context: Any,
     ) -> Response[Any]:
-        role = await service.require_role(viewer, org_id, "viewer")  # 404 for non-members
-        org = await service.get_organization(org_id)
-        if org is None:
-            raise NotFound("No such organization")
+        org = await service.member_organization(viewer, org_id)  # 404 for non-members
         listed = await members.members(viewer, org_id)
         return page(
             request,
@@ -286,7 +283,7 @@ class OrganizerPages(Controller):
             viewer,
             status_code=status_code,
             org=org,
-            role=role,
+            role=org.role,
             members=listed,
             **context,
         )

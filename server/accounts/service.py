@@ -312,6 +312,18 @@ async def get_organization(organization_id: uuid.UUID) -> OrganizationView | Non
     return _org_view(row) if row else None
 
 
+async def member_organization(
+    viewer: OrganizerView | None, organization_id: uuid.UUID, at_least: Role = "viewer"
+) -> OrganizationView:
+    """The organization with the viewer's ``role``, for its members' pages; raises as
+    ``require_role`` does (``NotFound`` for anyone else)."""
+    role = await require_role(viewer, organization_id, at_least)
+    row = await Organization.select().where(Organization.id == organization_id).first()
+    if row is None:
+        raise NotFound("No such organization")
+    return _org_view(row, role)
+
+
 async def visible_organization(
     viewer: OrganizerView | None, organization_id: uuid.UUID
 ) -> OrganizationView:

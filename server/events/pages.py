@@ -129,10 +129,8 @@ class OrganizerEventPages(Controller):
         status_code: int = 200,
         **context: Any,
     ) -> Response[Any]:
-        role = await accounts.require_role(viewer, org_id, "viewer")
-        org = await accounts.get_organization(org_id)
-        if org is None:
-            raise NotFound("No such organization")
+        org = await accounts.member_organization(viewer, org_id)
+        role = org.role
         rows = await service.organization_events(viewer, org_id)
         campaigns = await service.campaigns_of(viewer, org_id)
         return _page(
