@@ -9,9 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import hashlib
 import logging
+import os
+import re
 import sqlite3
+import sys
 import weakref
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -19,10 +23,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from asyncpg.exceptions import LockNotAvailableError
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType
 from piccolo.table import Table
+
+from server.errors import Busy
 
 log = logging.getLogger(__name__)
 
@@ -36,9 +43,9 @@ def make_engine(database_url: str) -> Engine:
     if parts.scheme == "sqlite":
         path = Path(database_url.removeprefix("sqlite:///").removeprefix("sqlite://"))
         path.parent.mkdir(parents=True, exist_ok=True)
-        return SQLiteEngine(path=str(path), timeout=SQLITE_BUSY_TIMEOUT_S)
+        return _SQLite(path=str(path), timeout=SQLITE_BUSY_TIMEOUT_S)
     if parts.scheme in ("postgresql", "postgres"):
-        return PostgresEngine(config={"dsn": database_url}, extensions=())
+        return _Postgres(config={"dsn": database_url}, extensions=())
     raise ValueError(f"unsupported DATABASE_URL scheme: {parts.scheme!r}")
 
 
@@ -151,6 +158,13 @@ class _WriterTransaction(SQLiteTransaction):
         return exception is None
 
 
+# Set inside write_transaction(): ``guard_writes`` (the tests) refuses writes without it.
+_WRITING: contextvars.ContextVar[bool] = contextvars.ContextVar("muster_writing", default=False)
+# PostgreSQL: how long a writer waits for another's lock on the same resource before it
+# gives up with ``Busy`` (a 503), instead of piling up connections behind a stuck one.
+LOCK_TIMEOUT_MS = 5000
+
+
 @contextlib.asynccontextmanager
 async def write_transaction(lock: str | None = None) -> AsyncIterator[Any]:
     """A transaction that holds a real write lock from its first statement.
@@ -159,8 +173,19 @@ async def write_transaction(lock: str | None = None) -> AsyncIterator[Any]:
     read-then-write can never be overtaken (DEFERRED would fail with "database is
     locked" at the first write). PostgreSQL: when ``lock`` names a resource (for
     example an event id), a transaction-scoped advisory lock serialises every writer
-    of that resource; rows are otherwise protected by ordinary row locks.
+    of that resource (waiting at most ``LOCK_TIMEOUT_MS``, then ``Busy``); rows are
+    otherwise protected by ordinary row locks.
     """
+    writing = _WRITING.set(True)
+    try:
+        async with _write_transaction(lock) as tx:
+            yield tx
+    finally:
+        _WRITING.reset(writing)
+
+
+@contextlib.asynccontextmanager
+async def _write_transaction(lock: str | None = None) -> AsyncIterator[Any]:
     db = engine()
     if isinstance(db, SQLiteEngine):
         if db.current_transaction.get() is not None:  # inside one already: join it
@@ -179,8 +204,67 @@ async def write_transaction(lock: str | None = None) -> AsyncIterator[Any]:
         if lock is not None:
             key = int.from_bytes(hashlib.blake2b(lock.encode(), digest_size=8).digest(), "big")
             key -= 1 << 63  # advisory locks take a signed bigint
-            await tx.connection.execute("SELECT pg_advisory_xact_lock($1)", key)
+            await tx.connection.execute(f"SET LOCAL lock_timeout = {LOCK_TIMEOUT_MS}")
+            try:
+                await tx.connection.execute("SELECT pg_advisory_xact_lock($1)", key)
+            except LockNotAvailableError as exc:
+                raise Busy("Too many changes at once here: please try again.") from exc
         yield tx
+
+
+class WriteOutsideTransaction(RuntimeError):
+    """A write from the app's code that does not run in ``write_transaction()``."""
+
+
+_WRITE_SQL = re.compile(r"\s*(?:INSERT|UPDATE|DELETE|REPLACE)\b", re.IGNORECASE)
+_SERVER_DIR = str(Path(__file__).resolve().parent) + os.sep
+
+
+_guarding = False
+
+
+def guard_writes() -> None:
+    """For the tests: from now on, a write that the app's own code makes outside
+    ``write_transaction()`` raises ``WriteOutsideTransaction`` (tests may still write
+    directly to set a scene).
+
+    Such a write skips SQLite's single-writer queue (it can fail with "database is
+    locked") and PostgreSQL's per-resource lock (it can race a decision made under it)."""
+    global _guarding
+    _guarding = True
+
+
+def _check_write(querystring: Any) -> None:
+    if _guarding and not _WRITING.get() and _WRITE_SQL.match(str(querystring)):
+        caller = _app_caller()
+        if caller:
+            raise WriteOutsideTransaction(f"{caller} writes outside write_transaction()")
+
+
+class _SQLite(SQLiteEngine):
+    async def run_querystring(self, querystring: Any, in_pool: bool = False) -> Any:
+        _check_write(querystring)
+        return await super().run_querystring(querystring, in_pool=in_pool)
+
+
+class _Postgres(PostgresEngine):
+    async def run_querystring(self, querystring: Any, in_pool: bool = True) -> Any:
+        _check_write(querystring)
+        return await super().run_querystring(querystring, in_pool=in_pool)
+
+
+def _app_caller() -> str:
+    """The innermost frame of the app's own code (not this module), or "" when a test or
+    a library is the writer."""
+    frame = sys._getframe(2)
+    while frame is not None:
+        name = frame.f_code.co_filename
+        if name.startswith(_SERVER_DIR) and name != __file__:
+            return f"{name.removeprefix(_SERVER_DIR)}:{frame.f_lineno}"
+        if os.sep + "tests" + os.sep in name:
+            return ""
+        frame = frame.f_back  # type: ignore[assignment]
+    return ""
 
 
 async def ping() -> bool:

@@ -44,3 +44,10 @@ class PermissionDenied(DomainError):
 class Conflict(DomainError):
     status_code = 409
     title = "Conflict"
+
+
+class Busy(DomainError):
+    """Another writer holds what this change needs for longer than we wait: try again."""
+
+    status_code = 503
+    title = "Busy"

@@ -280,13 +280,14 @@ async def all_member_completions(
 
 async def forget_volunteer(volunteer_id: uuid.UUID) -> int:
     """Untie a deleted volunteer's completions and drop their notes; the counts stay."""
-    updated = (
-        await ActionCompletion.update(
-            {ActionCompletion.volunteer_id: None, ActionCompletion.note: ""}
+    async with write_transaction():  # joins the caller's, if any
+        updated = (
+            await ActionCompletion.update(
+                {ActionCompletion.volunteer_id: None, ActionCompletion.note: ""}
+            )
+            .where(ActionCompletion.volunteer_id == volunteer_id)
+            .returning(ActionCompletion.id)
         )
-        .where(ActionCompletion.volunteer_id == volunteer_id)
-        .returning(ActionCompletion.id)
-    )
     return len(updated)
 
 

@@ -19,6 +19,7 @@ from server.actions import service
 from server.actions import targets as target_service
 from server.actions.schemas import TargetInput, TaskInput
 from server.actions.tables import ActionCompletion
+from server.db import write_transaction
 from server.events import service as events
 from server.tokens import utcnow
 
@@ -290,4 +291,5 @@ async def _sample_completions(tasks: list[dict[str, object]], campaign_id: uuid.
                     - timedelta(days=rng.randint(0, 20), minutes=rng.randint(0, 600)),
                 )
             )
-    await ActionCompletion.insert(*rows)
+    async with write_transaction():
+        await ActionCompletion.insert(*rows)

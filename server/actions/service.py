@@ -21,6 +21,7 @@ from server.errors import NotFound, ValidationFailed
 from server.events import service as events
 from server.events.validation import bad_text
 from server.geo import gazetteer
+from server.text import strip_bidi_controls
 from server.tokens import utcnow
 
 KINDS = ("call", "email", "letter", "petition", "donate", "share", "custom")
@@ -71,6 +72,7 @@ async def clean_task(
 ) -> dict[str, Any]:
     """Checked column values; ``ValidationFailed`` naming every bad field (read-only)."""
     values = {name: str(getattr(data, name)).strip() for name in TASK_LIMITS}
+    values["title"] = strip_bidi_controls(values["title"]).strip()  # shown to everyone
     errors: dict[str, str] = {}
     if data.kind not in KINDS:
         errors["kind"] = "Choose one of: " + ", ".join(KINDS) + "."
@@ -158,9 +160,10 @@ async def update_task(
     task = await task_for_member(viewer, task_id, "organizer")
     values = await clean_task(viewer, data, task["organization"])
     values["updated_at"] = utcnow()
-    await ActionTask.update({getattr(ActionTask, k): v for k, v in values.items()}).where(
-        ActionTask.id == task_id
-    )
+    async with write_transaction():
+        await ActionTask.update({getattr(ActionTask, k): v for k, v in values.items()}).where(
+            ActionTask.id == task_id
+        )
     return await _require_task(task_id)
 
 
@@ -170,9 +173,10 @@ async def set_archived(
     """Archived tasks leave the public pages; their completions stay in the results."""
     await task_for_member(viewer, task_id, "organizer")
     now = utcnow()
-    await ActionTask.update(
-        {ActionTask.archived_at: now if archived else None, ActionTask.updated_at: now}
-    ).where(ActionTask.id == task_id)
+    async with write_transaction():
+        await ActionTask.update(
+            {ActionTask.archived_at: now if archived else None, ActionTask.updated_at: now}
+        ).where(ActionTask.id == task_id)
     return await _require_task(task_id)
 
 

@@ -16,6 +16,7 @@ from server.actions.schemas import TargetInput
 from server.actions.tables import ActionTarget
 from server.db import write_transaction
 from server.errors import NotFound, ValidationFailed
+from server.text import strip_bidi_controls
 
 TARGET_LIMITS = {
     "name": 200,
@@ -39,6 +40,7 @@ TARGET_NEEDS: dict[str, tuple[tuple[str, ...], str]] = {
 
 def clean_target(data: TargetInput, kind: str) -> dict[str, Any]:
     values = {name: str(getattr(data, name)).strip() for name in TARGET_LIMITS}
+    values["name"] = strip_bidi_controls(values["name"]).strip()  # shown to everyone
     errors: dict[str, str] = {}
     country, problem = service.clean_country(data.country, allow_any=True)
     if problem:
@@ -119,7 +121,8 @@ async def update_target(
 async def delete_target(viewer: OrganizerView | None, target_id: uuid.UUID) -> uuid.UUID:
     """Remove a target; returns its task's id."""
     row, _ = await _target_with_task(viewer, target_id)
-    await ActionTarget.delete().where(ActionTarget.id == target_id)
+    async with write_transaction(lock=f"action-targets:{row['task']}"):
+        await ActionTarget.delete().where(ActionTarget.id == target_id)
     task_id: uuid.UUID = row["task"]
     return task_id
 

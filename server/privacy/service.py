@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from server.accounts.service import OrganizerView, has_control_chars
+from server.db import write_transaction
 from server.errors import NotFound, ValidationFailed
 from server.events import service as events
 from server.privacy.tables import Report
@@ -52,7 +53,8 @@ async def report_event(event_id: uuid.UUID, reason: str, details: str) -> uuid.U
     if errors:
         raise ValidationFailed(errors)
     row = Report(event=event_id, reason=reason, details=details)
-    await row.save()
+    async with write_transaction():
+        await row.save()
     return row.id
 
 
@@ -87,10 +89,11 @@ async def open_reports(viewer: OrganizerView | None) -> list[OpenReport]:
 
 async def mark_handled(viewer: OrganizerView | None, report_id: uuid.UUID) -> None:
     admin = _admin(viewer)
-    updated = (
-        await Report.update({Report.handled_at: utcnow(), Report.handled_by: admin.id})
-        .where((Report.id == report_id) & Report.handled_at.is_null())
-        .returning(Report.id)
-    )
+    async with write_transaction():
+        updated = (
+            await Report.update({Report.handled_at: utcnow(), Report.handled_by: admin.id})
+            .where((Report.id == report_id) & Report.handled_at.is_null())
+            .returning(Report.id)
+        )
     if not updated:
         raise NotFound("No such open report")

@@ -10,9 +10,9 @@ import httpx
 import pytest
 from litestar import Litestar
 
-from server.events import changes, discovery, search
+from server.events import discovery, search
 from tests.events.helpers import approve, member_with_org, sign_in
-from tests.events.test_search import add_event, approved_org, destination
+from tests.events.test_search import add_event, approved_org, bump, destination
 
 CANARY = "Canary Street 4711"
 CANARY_VENUE = "Safehouse Canary Hall"
@@ -108,7 +108,7 @@ async def test_cached_answer_is_reused_until_the_version_changes(
     await Event.update({Event.title: "Renamed"}).where(Event.title == "Cached")
     assert [e["title"] for e in (await client.get("/api/v1/events")).json()["items"]] == ["Cached"]
     # ...until the version moves, as every events-service write does.
-    await changes.bump()
+    await bump()
     assert [e["title"] for e in (await client.get("/api/v1/events")).json()["items"]] == ["Renamed"]
 
 

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from litestar import Litestar
 
+from server.db import write_transaction
 from server.errors import ValidationFailed
 from server.events import changes, discovery, search
 from server.events.query import make_query
@@ -89,9 +90,16 @@ async def add_event(
         status=status,
         published_at=utcnow() if (status != "draft" if published is None else published) else None,
     )
-    await row.save()
-    await changes.bump()
+    async with write_transaction():  # as the app does: the version moves with the change
+        await row.save()
+        await changes.bump()
     return row.id
+
+
+async def bump() -> None:
+    """Move the public version as every events-service write does (in its transaction)."""
+    async with write_transaction():
+        await changes.bump()
 
 
 async def find(**kwargs: Any) -> EventPage:
@@ -279,11 +287,11 @@ async def test_moving_and_deleting_an_event_updates_nearby_search(app: Litestar)
     org = await approved_org()
     event = await add_event(org, 52.52, 13.40)
     await Event.update({Event.search_lat: 48.14, Event.search_lon: 11.58}).where(Event.id == event)
-    await changes.bump()
+    await bump()
     assert ids(await find(near=(52.52, 13.40), radius_km=5)) == []
     assert ids(await find(near=(48.14, 11.58), radius_km=5)) == [event]
     await Event.update({Event.visibility: "private"}).where(Event.id == event)
-    await changes.bump()
+    await bump()
     assert ids(await find(near=(48.14, 11.58), radius_km=5)) == []
     await Event.update({Event.visibility: "public"}).where(Event.id == event)
     assert ids(await find(near=(48.14, 11.58), radius_km=5)) == [event]
