@@ -220,5 +220,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         debug=False,  # tracebacks never reach a client; they are logged instead
     )
     # /events/<id>.ics (Litestar cannot put a suffix after a path parameter) and feed 304s.
-    app.asgi_handler = calendar_routes.with_calendar_paths(app.asgi_handler)
+    app.asgi_handler = calendar_routes.with_calendar_paths(
+        app.asgi_handler, calendar_routes.host_matcher(app.allowed_hosts)
+    )
     return app

@@ -19,11 +19,14 @@ import asyncio
 import re
 import time
 import uuid
+from collections.abc import Callable, Sequence
 from typing import Annotated, Any, cast
 from urllib.parse import urlencode
 
 import msgspec
 from litestar import Request, get, route
+from litestar.config.allowed_hosts import AllowedHostsConfig
+from litestar.middleware.allowed_hosts import AllowedHostsMiddleware
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, PathParameter, QueryParameter
 from litestar.types import ASGIApp, HTTPScope, Receive, Scope, Send
@@ -245,43 +248,76 @@ async def _from_cache(scope: Scope, receive: Receive, send: Send) -> bool:
     still run: ``send`` is the app's). Anything else — a feed not built yet, a URL the
     routes have not seen, a new state, an error — goes to the routes as usual.
     """
-    key = _by_url.get((scope["path"], scope["query_string"]))
-    if key is None:
-        return False
     try:
-        state = await search.public_state(clock())
-        base_url = str(scope["app"].state.settings.base_url)
+        answer = await _cached_answer(scope)
     except Exception:  # the routes will answer (and log) it properly
         return False
-    validator = http.validators.get((key, base_url, state.key()))
-    if validator is None:
+    if answer is None:
         return False
-    headers = scope["headers"]
-    coded = http.wants_gzip(headers)
-    answer: ASGIApp
-    if http.is_fresh(headers, validator):
-        answer = http.not_modified(validator, http.PUBLIC, coded=coded)
-    else:
-        entry = http.bodies.get(("gzip", validator.tag) if coded else validator.tag)
-        if entry is None:
-            return False
-        answer = http.calendar_response(
-            entry.body, validator, http.PUBLIC, FEED_DISPOSITION, coded=coded
-        )
     await answer(scope, receive, send)
     return True
 
 
-def with_calendar_paths(app: ASGIApp) -> ASGIApp:
+async def _cached_answer(scope: Scope) -> ASGIApp | None:
+    key = _by_url.get((scope["path"], scope["query_string"]))
+    if key is None:
+        return None
+    state = await search.public_state(clock())
+    base_url = str(scope["app"].state.settings.base_url)
+    validator = http.validators.get((key, base_url, state.key()))
+    if validator is None:
+        return None
+    headers = scope["headers"]
+    coded = http.wants_gzip(headers)
+    if http.is_fresh(headers, validator):
+        return http.not_modified(validator, http.PUBLIC, coded=coded)
+    entry = http.bodies.get(("gzip", validator.tag) if coded else validator.tag)
+    if entry is None:
+        return None
+    return http.calendar_response(entry.body, validator, http.PUBLIC, FEED_DISPOSITION, coded=coded)
+
+
+def host_matcher(
+    config: AllowedHostsConfig | Sequence[str] | None,
+) -> Callable[[Scope], bool]:
+    """Litestar's own allowed-hosts rule (its middleware compiles it), for the fast path:
+    Litestar applies it per route, so an answer given before routing must ask itself.
+    ``config`` is ``Litestar.allowed_hosts``: a config, or an empty list for none."""
+    if not isinstance(config, AllowedHostsConfig):
+        if not config:
+            return lambda scope: True
+        config = AllowedHostsConfig(allowed_hosts=list(config))
+    pattern = AllowedHostsMiddleware(app=_unused, config=config).allowed_hosts_regex
+    if pattern is None:  # "*"
+        return lambda scope: True
+
+    def allowed(scope: Scope) -> bool:
+        for name, value in scope["headers"]:
+            if name == b"host":
+                return pattern.fullmatch(value.decode("latin-1")) is not None
+        return False
+
+    return allowed
+
+
+async def _unused(scope: Scope, receive: Receive, send: Send) -> None:  # pragma: no cover
+    raise AssertionError("only the middleware's host rule is used")
+
+
+def with_calendar_paths(app: ASGIApp, allowed_host: Callable[[Scope], bool]) -> ASGIApp:
     """Wrap the app: serve ``/events/<id>.ics`` (the public contract) from
-    ``/events/<id>/calendar.ics``, and answer feeds from their caches before routing."""
+    ``/events/<id>/calendar.ics``, and answer feeds from their caches before routing.
+
+    The fast path answers only for an allowed host (``allowed_host``), and anything it
+    cannot answer, or that fails before it has sent a byte, goes to the routes, whose
+    middleware and exception handlers then apply as to any request."""
 
     async def serve(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
             path = scope["path"]
             if path.startswith("/feeds/"):
                 is_get = cast(HTTPScope, scope)["method"] == "GET"
-                if is_get and await _from_cache(scope, receive, send):
+                if is_get and allowed_host(scope) and await _from_cache(scope, receive, send):
                     return
             elif path.endswith(".ics") and (match := _EVENT_FILE.fullmatch(path)):
                 target = f"/events/{match[1]}/calendar.ics"
