@@ -26,6 +26,8 @@ from server import db
 from server.accounts import admin_pages, members
 from server.accounts import api as accounts_api
 from server.accounts import audit_pages as accounts_audit
+from server.accounts import invitation_pages as accounts_invitations
+from server.accounts import notices as accounts_notices
 from server.accounts import pages as accounts_pages
 from server.accounts import security_pages as accounts_security
 from server.accounts import service as accounts_service
@@ -37,6 +39,7 @@ from server.events import api as events_api
 from server.events import discovery
 from server.events import hooks as events_hooks
 from server.events import pages as events_pages
+from server.mail import account_notices as mail_account_notices
 from server.mail import notices as mail_notices
 from server.mail import pages as mail_pages
 from server.mail import service as mail_service
@@ -46,6 +49,7 @@ from server.privacy import pages as privacy_pages
 from server.privacy import volunteer_pages as privacy_volunteer_pages
 from server.settings import Settings
 from server.signups import api as signups_api
+from server.signups import home_links
 from server.signups import notices as signups_notices
 from server.signups import pages as signups_pages
 from server.signups import service as signups_service
@@ -98,10 +102,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
     # by email. Listeners run inside the write transaction of the change they react to.
     mail_service.configure(settings)
     accounts_twofactor.configure(settings.secret_key)  # encrypts TOTP secrets at rest
+    home_links.configure(settings.secret_key)  # seals addresses waiting for a link
     events_hooks.subscribe(mail_notices.on_event_changed)
     # Signups: more places move the waitlist up; attendees hear of changes and cancellations.
     events_hooks.subscribe(signups_service.on_event_changed)
     members.on_invitation(mail_notices.on_invitation)
+    # Security notices (new token, 2FA changes, sign-up attempts) to the organizer's address.
+    accounts_notices.on_notice(mail_account_notices.on_account_notice)
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -139,6 +146,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 include_in_schema=False,
             ),
             *accounts_pages.ROUTES,
+            *accounts_invitations.ROUTES,
             *admin_pages.ROUTES,
             *accounts_security.ROUTES,
             *privacy_pages.ROUTES,

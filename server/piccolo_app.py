@@ -15,9 +15,9 @@ from server.accounts.tables import (
 )
 from server.actions.tables import ActionCompletion, ActionTarget, ActionTask
 from server.events.tables import Campaign, ChangeCounter, Event
-from server.mail.tables import Outbox, Suppression, UnsubscribeToken
+from server.mail.tables import ComposeRetry, EventNotice, Outbox, Suppression, UnsubscribeToken
 from server.privacy.tables import Report
-from server.signups.tables import Shift, Signup, Volunteer
+from server.signups.tables import HomeLink, HomeLinkRequest, Shift, Signup, Volunteer
 
 APP_CONFIG = AppConfig(
     app_name="muster",
@@ -36,9 +36,13 @@ APP_CONFIG = AppConfig(
         Outbox,
         Suppression,
         UnsubscribeToken,
+        EventNotice,
+        ComposeRetry,
         Volunteer,
         Shift,
         Signup,
+        HomeLink,
+        HomeLinkRequest,
         ActionTask,
         ActionTarget,
         ActionCompletion,

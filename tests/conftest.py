@@ -61,6 +61,7 @@ async def app(settings: Settings) -> AsyncIterator[Litestar]:
     # teardown in pytest's own task (anyio cancel scopes must not cross tasks).
     await db.start(engine)
     await _reset_schema(settings)
+    db.guard_writes()  # the app's writes outside write_transaction() now raise
     yield application
     await db.stop(engine)
 

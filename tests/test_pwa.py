@@ -220,7 +220,11 @@ def test_the_scan_would_catch_inline_code() -> None:
 def test_scripts_never_block_rendering() -> None:
     base = (TEMPLATE_DIR / "base.html").read_text()
     scripts = re.findall(r"<script\b[^>]*>", base)
-    assert scripts and all(re.search(r"\sdefer\b", s) for s in scripts), scripts
+    # Except exit-guard.js: on personal pages only, it must run before anything is drawn
+    # (Back after a quick exit shows nothing); tiny, precached and cached for a year.
+    blocking = [s for s in scripts if not re.search(r"\sdefer\b", s)]
+    assert scripts and all("js/exit-guard.js" in s for s in blocking), scripts
+    assert len(blocking) <= 1
     assert len(re.findall(r'rel="stylesheet"', base)) == 1  # the one stylesheet
 
 

@@ -23,7 +23,7 @@ from server.accounts import twofactor
 from server.app import create_app
 from server.mail import service as mail_service
 from server.settings import Settings
-from tests.accounts.helpers import PASSWORD, sign_up
+from tests.accounts.helpers import PASSWORD, mailed_link, sign_up
 from tests.conftest import csrf_token
 from tests.events.helpers import create_event, member_with_org, sign_in
 
@@ -115,6 +115,9 @@ async def production_app(app: Litestar, settings: Settings) -> AsyncIterator[Lit
         mail_service.configure(settings)
 
 
+PROD_SIGNUP_LINK = re.compile(r"https://muster\.example(/signup/confirm/[A-Za-z0-9_\-]+)")
+
+
 def _client(application: Litestar, base_url: str = "https://muster.example") -> httpx.AsyncClient:
     transport = httpx.ASGITransport(app=application, client=("203.0.113.9", 5000))  # type: ignore[arg-type]
     return httpx.AsyncClient(transport=transport, base_url=base_url, follow_redirects=False)
@@ -131,15 +134,21 @@ async def test_production_adds_hsts_and_secure_host_cookies(production_app: Lite
         assert csrf_cookie.startswith("__Host-csrftoken=")
         assert "Secure" in csrf_cookie and "HttpOnly" in csrf_cookie
         token = re.search(r'name="_csrf_token" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
-        signed_up = await browser.post(
+        email = f"prod-{uuid.uuid4().hex[:8]}@example.org"
+        asked = await browser.post(
             "/signup",
             data={
-                "email": f"prod-{uuid.uuid4().hex[:8]}@example.org",
+                "email": email,
                 "display_name": "Prod",
                 "password": "correct horse battery",
                 "_csrf_token": token,
             },
         )
+        assert asked.status_code == 200  # "check your inbox": the account comes from the link
+        link = await mailed_link(email, PROD_SIGNUP_LINK)
+        confirm_page = await browser.get(link)
+        token = re.search(r'name="_csrf_token" value="([^"]+)"', confirm_page.text).group(1)  # type: ignore[union-attr]
+        signed_up = await browser.post(link, data={"_csrf_token": token})
         assert signed_up.status_code == 303
         cookies = signed_up.headers.get_list("set-cookie")
         session = next(c for c in cookies if c.startswith("__Host-session="))
@@ -158,6 +167,20 @@ async def test_production_answers_only_for_base_url_host(production_app: Litesta
     async with _client(production_app, "https://evil.example") as other:
         response = await other.get("/")
         assert response.status_code == 400
+
+
+async def test_cached_feeds_answer_only_for_base_url_host(production_app: Litestar) -> None:
+    """Feeds are answered from their caches before routing: the host check still holds."""
+    async with _client(production_app) as ours:
+        built = await ours.get("/feeds/events.ics")
+        assert built.status_code == 200
+        again = await ours.get(
+            "/feeds/events.ics", headers={"If-None-Match": built.headers["etag"]}
+        )
+        assert again.status_code == 304
+    async with _client(production_app, "https://evil.example") as other:
+        for headers in ({}, {"If-None-Match": built.headers["etag"]}):
+            assert (await other.get("/feeds/events.ics", headers=headers)).status_code == 400
     async with _client(production_app) as ours:
         assert (await ours.get("/healthz")).status_code == 200
 

@@ -1,7 +1,9 @@
 """JSON API for organizers: who am I, organizations, members, invitations, API tokens, approval.
 
 Every route needs a signed-in organizer: the session cookie (then writes need the
-``x-csrftoken`` header) or ``Authorization: Bearer <token>``. Another organization's
+``x-csrftoken`` header) or ``Authorization: Bearer <token>``. Security changes (creating
+a token, inviting a member) take the session only, confirmed in the last ten minutes
+(accounts/sudo.py); a token gets 403 there. Another organization's
 things answer 404 (invariant 1); a member whose role is too low gets 403.
 
 ``GET /organizations/{id}``: members see the organization with their role and its
@@ -33,7 +35,8 @@ from server.accounts.schemas import (
     TokenOut,
 )
 from server.accounts.service import OrganizationView, OrganizerView
-from server.errors import NotFound, PermissionDenied
+from server.accounts.sudo import require_fresh_api
+from server.errors import NotFound
 from server.settings import Settings
 from server.web.apidocs import problem_responses
 from server.web.auth import current_organizer, require_organizer
@@ -56,10 +59,6 @@ async def _me(request: Request[Any, Any, Any]) -> OrganizerView:
     organizer = await current_organizer(request)
     assert organizer is not None  # the controller's guard let only organizers in
     return organizer
-
-
-def _via_bearer(request: Request[Any, Any, Any]) -> bool:
-    return request.headers.get("authorization", "")[:7].lower() == "bearer "
 
 
 def _organization(
@@ -150,7 +149,8 @@ class AccountsAPI(Controller):
         tags=["Organizations"],
         status_code=HTTP_201_CREATED,
         responses=_problems(400, 403, 404, 422),
-        summary="Invite someone (owners only); the link is returned once",
+        summary="Invite someone (owners only, from a browser session that confirmed its "
+        "password in the last ten minutes); the link is returned once",
     )
     async def invite(
         self,
@@ -158,7 +158,12 @@ class AccountsAPI(Controller):
         org_id: FromPath[UUID],
         data: JSONBody[InvitationInput],
     ) -> InvitationOut:
-        created = await members.invite(await _me(request), org_id, data.email, data.role)
+        me = await _me(request)
+        await service.require_role(me, org_id, "owner")  # strangers get 404 (invariant 1)
+        # Granting a role is a security change: a signed-in browser in sudo mode only,
+        # never a token (a leaked one could otherwise invite its holder as an owner).
+        require_fresh_api(request)
+        created = await members.invite(me, org_id, data.email, data.role)
         settings: Settings = request.app.state.settings
         return InvitationOut(
             id=created.id,
@@ -178,16 +183,17 @@ class AccountsAPI(Controller):
         tags=["API tokens"],
         status_code=HTTP_201_CREATED,
         responses=_problems(400, 403, 422),
-        summary="Create an API token (signed in with the session only); shown once",
+        summary="Create an API token (from a browser session that confirmed its password in "
+        "the last ten minutes, never with a token); shown once",
     )
     async def create_token(
         self, request: Request[Any, Any, Any], data: JSONBody[TokenInput]
     ) -> TokenCreated:
         # A leaked token must not be able to mint replacements for itself: revoking it
-        # has to be enough. New tokens come from a signed-in browser (or `muster api-token`).
-        if _via_bearer(request):
-            raise PermissionDenied("Create API tokens while signed in, not with a token.")
-        token_id, token = await api_tokens.create(await _me(request), data.name)
+        # has to be enough. New tokens come from a signed-in browser that confirmed its
+        # password lately (sudo mode), or from `muster api-token`.
+        require_fresh_api(request)
+        token_id, token = await api_tokens.create(await _me(request), data.name, announce=True)
         return TokenCreated(id=token_id, name=data.name.strip(), token=token)
 
     @delete(

@@ -7,8 +7,10 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
+from server.accounts import audit, notices
 from server.accounts.service import OrganizerView, has_control_chars, organizer_by_id
 from server.accounts.tables import ApiToken
+from server.db import write_transaction
 from server.errors import NotFound, ValidationFailed
 from server.tokens import hash_secret, new_secret, utcnow
 
@@ -18,8 +20,15 @@ PREFIX = "mst_"
 TOUCH_INTERVAL = timedelta(minutes=1)
 
 
-async def create(organizer: OrganizerView, name: str) -> tuple[uuid.UUID, str]:
-    """Returns (id, token); the token is shown once and only its hash is kept."""
+async def create(
+    organizer: OrganizerView, name: str, *, announce: bool = False
+) -> tuple[uuid.UUID, str]:
+    """Returns (id, token); the token is shown once and only its hash is kept.
+
+    Every new token is in the audit log of the organizer's organizations. ``announce``
+    also mails the account: the pages and the API (what a stolen session would use) pass
+    it; an operator's ``muster api-token`` at the server's shell, and fixtures, need not.
+    """
     name = name.strip()
     if not name:
         raise ValidationFailed({"name": "Name the token after the script that uses it."})
@@ -29,7 +38,14 @@ async def create(organizer: OrganizerView, name: str) -> tuple[uuid.UUID, str]:
         raise ValidationFailed({"name": "Remove the control characters."})
     token = new_secret(PREFIX)
     row = ApiToken(organizer=organizer.id, name=name, token_hash=hash_secret(token))
-    await row.save()
+    # A new credential is a security change: logged (and mailed) with the row or not at all.
+    async with write_transaction(lock=f"tokens:{organizer.id}"):
+        await row.save()
+        await audit.record_account(organizer, "account.api_token_created", name)
+        if announce:
+            await notices.tell(
+                organizer.id, "api_token_created", key=f"api_token:{row.id}", values={"name": name}
+            )
     return row.id, token
 
 
@@ -48,15 +64,16 @@ async def of_organizer(organizer: OrganizerView) -> list[dict[str, Any]]:
 
 
 async def revoke(organizer: OrganizerView, token_id: uuid.UUID) -> None:
-    updated = (
-        await ApiToken.update({ApiToken.revoked_at: utcnow()})
-        .where(
-            (ApiToken.id == token_id)
-            & (ApiToken.organizer == organizer.id)
-            & ApiToken.revoked_at.is_null()
+    async with write_transaction(lock=f"tokens:{organizer.id}"):
+        updated = (
+            await ApiToken.update({ApiToken.revoked_at: utcnow()})
+            .where(
+                (ApiToken.id == token_id)
+                & (ApiToken.organizer == organizer.id)
+                & ApiToken.revoked_at.is_null()
+            )
+            .returning(ApiToken.id)
         )
-        .returning(ApiToken.id)
-    )
     if not updated:
         raise NotFound("No such token")
 
@@ -73,6 +90,7 @@ async def organizer_for(token: str) -> OrganizerView | None:
         return None
     now = utcnow()
     if row["last_used_at"] is None or now - row["last_used_at"] > TOUCH_INTERVAL:
-        await ApiToken.update({ApiToken.last_used_at: now}).where(ApiToken.id == row["id"])
+        async with write_transaction():
+            await ApiToken.update({ApiToken.last_used_at: now}).where(ApiToken.id == row["id"])
     who = await organizer_by_id(row["organizer"])
     return dataclasses.replace(who, api_token=row["name"]) if who else None

@@ -48,7 +48,9 @@ COALESCE_WINDOW = timedelta(minutes=10)
 MAX_LIMIT = 200
 DEFAULT_LIMIT = 50
 # The first part of every action ("event.updated" is in "event"); the owners' filter.
-FAMILIES = ("attendees", "checkin", "signup", "event", "campaign", "shift", "member", "org")
+FAMILIES = (
+    "attendees", "checkin", "signup", "event", "campaign", "shift", "member", "org", "account",
+)  # fmt: skip
 _LIMITS = {"via": 120, "action": 48, "subject_id": 64, "subject": 300, "detail": 1000}
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")
 
@@ -133,6 +135,20 @@ async def _write(
     row: dict[str, Any] = {"organization": organization_id, "actor": actor_id, **values}
     await AuditEntry(created_at=now, last_at=now, **row).save()
     return True
+
+
+async def record_account(actor: OrganizerView, action: str, detail: str = "") -> None:
+    """A change to the actor's own account security (``account.*``: a new API token, 2FA
+    on or off, new recovery codes), in the log of every organization they belong to.
+
+    The log is per organization and these changes are not, but each one changes who can
+    act on those organizations' data (a token reads attendee lists), so their owners see
+    it; an organizer without organizations has nothing to log (the mail still goes out).
+    Joins the caller's write transaction like ``record``.
+    """
+    rows = await Membership.select(Membership.organization).where(Membership.organizer == actor.id)
+    for row in rows:
+        await record(row["organization"], actor, action, actor.display_name, detail)
 
 
 async def entries(

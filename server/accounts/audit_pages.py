@@ -24,7 +24,7 @@ from server.web.apidocs import problem_responses
 from server.web.auth import current_organizer, require_organizer
 
 Family = Literal[
-    "", "attendees", "checkin", "signup", "event", "campaign", "shift", "member", "org"
+    "", "attendees", "checkin", "signup", "event", "campaign", "shift", "member", "org", "account"
 ]
 _DESCRIPTIONS = {
     400: "A parameter does not match the schema (``before``, ``limit`` or ``family``)",

@@ -7,13 +7,15 @@ subscribed in the composition root (server/app.py), so accounts imports none of 
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from server.accounts import audit
+from server.accounts import audit, notices
 from server.accounts.service import (
     ROLE_RANK,
     ROLES,
@@ -27,7 +29,7 @@ from server.accounts.service import (
 )
 from server.accounts.tables import Invitation, Membership
 from server.db import write_transaction
-from server.errors import Conflict, NotFound, ValidationFailed
+from server.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from server.tokens import hash_secret, new_secret, utcnow
 
 INVITATION_TTL = timedelta(days=7)
@@ -100,8 +102,14 @@ async def invite(
     async with write_transaction():
         await row.save()
         await audit.record(organization_id, owner, "member.invited", email, role, subject_id=row.id)
+        organization = await get_organization(organization_id)
+        # Granting a role is a security change: the inviting owner's address hears of it too.
+        await notices.tell(
+            owner.id, "member_invited", key=f"member_invited:{row.id}",
+            values={"organization": organization.name if organization else "", "email": email,
+                    "role": role},
+        )  # fmt: skip
         if invitation_listeners:  # e.g. the invitation email: queued with the row or not at all
-            organization = await get_organization(organization_id)
             sent = InvitationSent(
                 created, organization_id, organization.name if organization else "", owner
             )
@@ -126,15 +134,79 @@ async def invitation_for(secret: str) -> dict[str, Any] | None:
     return row
 
 
-async def accept_invitation(organizer: OrganizerView, secret: str) -> uuid.UUID:
+class InvitedElsewhere(PermissionDenied):
+    """The signed-in account's address is not the invited one, and no proof came with it."""
+
+    title = "This invitation is for another address"
+
+
+_proof_key = b""
+
+
+def configure(secret_key: str) -> None:
+    """Called (through twofactor.configure) by create_app: the key of address proofs."""
+    global _proof_key
+    _proof_key = hashlib.sha256(b"muster-invitation-proof:" + secret_key.encode()).digest()
+
+
+def proof_for(invitation_id: uuid.UUID, organizer_id: uuid.UUID) -> str:
+    """What the mail to the invited address carries: binds this invitation to one account.
+
+    Stateless (an HMAC under SECRET_KEY): it lives exactly as long as the invitation, which
+    is single-use and expires, and it is useless to any other account.
+    """
+    if not _proof_key:
+        raise RuntimeError("members.configure(secret_key) was not called")
+    message = f"{invitation_id}:{organizer_id}".encode()
+    return hmac.new(_proof_key, message, hashlib.sha256).hexdigest()
+
+
+def addressed_to(organizer: OrganizerView, invitation: dict[str, Any], proof: str = "") -> bool:
+    """Whether ``organizer`` may accept: their account has the invited address, or they
+    opened the proof link mailed to it (issue 12.6: the link alone is not enough; the
+    owner saw it, and it may be forwarded or leaked)."""
+    if normalize_email(organizer.email) == normalize_email(invitation["email"]):
+        return True
+    expected = proof_for(invitation["id"], organizer.id)
+    return bool(proof) and hmac.compare_digest(proof, expected)
+
+
+async def send_proof(organizer: OrganizerView, secret: str) -> None:
+    """Mail the invited address a link that lets ``organizer``'s account accept.
+
+    The mail names the account asking, so the address's owner can tell a stranger's
+    request from their own. At most one mail per invitation and account (its key).
+    """
+    invitation = await invitation_for(secret)
+    if invitation is None:
+        raise NotFound("This invitation link is invalid, used or expired.")
+    proof = proof_for(invitation["id"], organizer.id)
+    async with write_transaction():
+        await notices.tell_address(
+            invitation["email"],
+            "invitation_proof",
+            key=f"invitation_proof:{invitation['id']}:{organizer.id}",
+            values={
+                "path": f"/invitations/{secret}?proof={proof}",
+                "organization": invitation["organization_name"],
+                "who": organizer.display_name,
+                "account": organizer.email,
+            },
+        )
+
+
+async def accept_invitation(organizer: OrganizerView, secret: str, proof: str = "") -> uuid.UUID:
     """Make ``organizer`` a member with the invited role; the link then stops working.
 
+    Only the invited address may accept (``addressed_to``): else ``InvitedElsewhere``.
     Someone who is already a member keeps their role. Marking the invitation used is a
     conditional update, so of two simultaneous accepts exactly one wins.
     """
     invitation = await invitation_for(secret)
     if invitation is None:
         raise NotFound("This invitation link is invalid, used or expired.")
+    if not addressed_to(organizer, invitation, proof):
+        raise InvitedElsewhere("Sign in with the invited address, or confirm it by email.")
     organization_id = invitation["organization"]
     async with write_transaction(lock=f"members:{organization_id}"):
         claimed = (
@@ -178,3 +250,9 @@ async def remove_member(
         await Membership.delete().where(Membership.id == membership_id)
         name = await audit.organizer_name(target["organizer"])
         await audit.record(organization_id, owner, "member.removed", name, target["role"])
+        organization = await get_organization(organization_id)
+        await notices.tell(
+            owner.id, "member_removed",
+            values={"organization": organization.name if organization else "", "member": name,
+                    "role": target["role"]},
+        )  # fmt: skip

@@ -1,5 +1,5 @@
-"""Organizer pages: sign-up, sign-in/out, dashboard, organizations, invitations, tokens.
-(Admins' pages: ``admin_pages.py``.)
+"""Organizer pages: sign-up, sign-in/out, dashboard, organizations, tokens.
+(Admins' pages: ``admin_pages.py``; the invitation link: ``invitation_pages.py``.)
 
 Forms post back to the same URL: on bad input the page is shown again with status 422
 and inline errors; on success a 303 redirect. They work without JavaScript and carry
@@ -21,7 +21,7 @@ from litestar.exceptions import HTTPException
 from litestar.params import FromPath
 from litestar.response import Redirect
 
-from server.accounts import api_tokens, members, service, twofactor
+from server.accounts import api_tokens, members, service, signup, twofactor
 from server.accounts.service import OrganizerView
 from server.errors import Conflict, NotFound, ValidationFailed
 from server.settings import Settings
@@ -30,6 +30,8 @@ from server.web.ratelimit import enforce
 from server.web.templates import private_page
 
 DEFAULT_AFTER_LOGIN = "/organizer"
+# When the session last proved who it is (password or code): see accounts/sudo.py.
+REAUTH_AT = "reauth_at"
 # Cookie names of the server-side session (app.py: "__Host-session" when served over https).
 SESSION_COOKIES = ("session", "__Host-session")
 
@@ -89,7 +91,16 @@ async def start_session(request: Request[Any, Any, Any], organizer: OrganizerVie
     it, and web/auth.current_organizer then refuses every older session.
     """
     generation = await service.session_generation(organizer.id)
-    await new_session(request, {SESSION_KEY: str(organizer.id), SESSION_GENERATION: generation})
+    # Signing in is a proof of identity: security changes need no second prompt for a
+    # while (accounts/sudo.py reads REAUTH_AT).
+    await new_session(
+        request,
+        {
+            SESSION_KEY: str(organizer.id),
+            SESSION_GENERATION: generation,
+            REAUTH_AT: int(time.time()),
+        },
+    )
 
 
 async def new_session(request: Request[Any, Any, Any], data: dict[str, Any]) -> None:
@@ -156,6 +167,12 @@ def _settings(request: Request[Any, Any, Any]) -> Settings:
     return settings
 
 
+def _require_fresh(request: Request[Any, Any, Any], back_to: str) -> None:
+    from server.accounts import sudo  # sudo builds on this module's helpers
+
+    sudo.require_fresh(request, back_to)
+
+
 class SessionPages(Controller):
     """Sign-up, sign-in and sign-out."""
 
@@ -171,13 +188,15 @@ class SessionPages(Controller):
 
     @post("/signup")
     async def signup(self, request: Request[Any, Any, Any]) -> Response[Any]:
+        """Invariant 8: the same answer whether or not the address has an account
+        (accounts/signup.py); only the mail that address receives differs."""
         # Hashing a password costs real CPU: limit sign-ups like logins.
         await enforce(request, "signup", limit=_settings(request).login_rate_limit_per_minute)
         values = await form_fields(request, "email", "display_name", "password", "next")
         next_path = safe_next(values["next"])
         try:
-            who = await service.register_organizer(
-                values["email"], values["password"], values["display_name"]
+            email = await signup.request_account(
+                values["email"], values["password"], values["display_name"], next_path or ""
             )
         except ValidationFailed as exc:
             values.pop("password")  # never echo a password back into the page
@@ -190,8 +209,31 @@ class SessionPages(Controller):
                 values=values,
                 next=next_path,
             )
+        return page(request, "signup_sent.html", None, email=email)
+
+    @get("/signup/confirm/{token:str}")
+    async def signup_link(
+        self, request: Request[Any, Any, Any], token: FromPath[str]
+    ) -> Response[Any]:
+        """Opening the mailed link shows a button; only its POST creates the account (a
+        GET changes nothing, and mail scanners that follow links create nothing)."""
+        pending = signup.opened(token)
+        if pending is None:
+            return page(request, "signup_confirm.html", None, status_code=404, invalid=True)
+        return page(request, "signup_confirm.html", None, pending=pending, action=request.url.path)
+
+    @post("/signup/confirm/{token:str}")
+    async def signup_finish(
+        self, request: Request[Any, Any, Any], token: FromPath[str]
+    ) -> Response[Any]:
+        try:
+            who, next_path = await signup.finish(token)
+        except NotFound:
+            return page(request, "signup_confirm.html", None, status_code=404, invalid=True)
+        except Conflict:
+            return see_other("/login")
         await start_session(request, who)
-        return see_other(next_path or DEFAULT_AFTER_LOGIN)
+        return see_other(safe_next(next_path) or DEFAULT_AFTER_LOGIN)
 
     @get("/login")
     async def login_form(self, request: Request[Any, Any, Any]) -> Response[Any]:
@@ -293,6 +335,7 @@ class OrganizerPages(Controller):
         self, request: Request[Any, Any, Any], org_id: FromPath[UUID]
     ) -> Response[Any]:
         viewer = await signed_in(request)
+        _require_fresh(request, f"/organizer/orgs/{org_id}")
         values = await form_fields(request, "email", "role")
         try:
             created = await members.invite(viewer, org_id, values["email"], values["role"])
@@ -309,6 +352,7 @@ class OrganizerPages(Controller):
         self, request: Request[Any, Any, Any], org_id: FromPath[UUID], membership_id: FromPath[UUID]
     ) -> Response[Any]:
         viewer = await signed_in(request)
+        _require_fresh(request, f"/organizer/orgs/{org_id}")
         try:
             await members.remove_member(viewer, org_id, membership_id)
         except Conflict as exc:
@@ -340,9 +384,10 @@ class OrganizerPages(Controller):
     @post("/organizer/tokens")
     async def create_token(self, request: Request[Any, Any, Any]) -> Response[Any]:
         viewer = await signed_in(request)
+        _require_fresh(request, "/organizer/tokens")
         values = await form_fields(request, "name")
         try:
-            _, token = await api_tokens.create(viewer, values["name"])
+            _, token = await api_tokens.create(viewer, values["name"], announce=True)
         except ValidationFailed as exc:
             return await self._tokens(
                 request, viewer, status_code=422, errors=exc.errors, values=values
@@ -358,35 +403,4 @@ class OrganizerPages(Controller):
         return see_other("/organizer/tokens")
 
 
-class InvitationPages(Controller):
-    """The link an owner sends: shows what it is for, and joins on POST."""
-
-    include_in_schema = False
-    exception_handlers = {SignInRequired: to_login}
-
-    @get("/invitations/{token:str}")
-    async def show(self, request: Request[Any, Any, Any], token: FromPath[str]) -> Response[Any]:
-        viewer = await current_organizer(request)
-        invitation = await members.invitation_for(token)
-        if invitation is None:
-            raise NotFound("This invitation link is invalid, used or expired.")
-        here = f"/invitations/{token}"
-        return page(
-            request,
-            "invitation.html",
-            viewer,
-            invitation=invitation,
-            action=here,
-            login=login_url(here),
-            signup=f"/signup?next={quote(here, safe='')}",
-            current_role=await service.membership_role(viewer, invitation["organization"]),
-        )
-
-    @post("/invitations/{token:str}")
-    async def accept(self, request: Request[Any, Any, Any], token: FromPath[str]) -> Response[Any]:
-        viewer = await signed_in(request, next_path=f"/invitations/{token}")
-        org_id = await members.accept_invitation(viewer, token)
-        return see_other(f"/organizer/orgs/{org_id}")
-
-
-ROUTES: list[Any] = [SessionPages, OrganizerPages, InvitationPages]
+ROUTES: list[Any] = [SessionPages, OrganizerPages]  # invitations: invitation_pages.py

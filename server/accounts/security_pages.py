@@ -1,7 +1,9 @@
 """Account security pages: the second sign-in step, 2FA set-up, "sign out everywhere".
 
-All are private (no-store) and every change is a POST with CSRF. Code attempts are rate
-limited per client and per account, so the 10⁶ codes cannot be walked through.
+All are private (no-store) and every change is a POST with CSRF. Changes need sudo mode
+(accounts/sudo.py: a password or code in the last ten minutes). Code attempts back off
+per client and per account (accounts/code_attempts.py), so the 10⁶ codes cannot be
+walked through, and the account hears of repeated failures.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import segno
 from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath
 
-from server.accounts import service, twofactor
+from server.accounts import code_attempts, service, twofactor
 from server.accounts.pages import (
     DEFAULT_AFTER_LOGIN,
     PENDING_2FA,
@@ -30,12 +32,10 @@ from server.accounts.pages import (
     to_login,
 )
 from server.accounts.service import OrganizerView, TwoFactorRequired
+from server.accounts.sudo import ConfirmPage, require_fresh
 from server.errors import Conflict, ValidationFailed
 from server.web.errors import problem
-from server.web.ratelimit import enforce, hit
 
-CODE_ATTEMPTS_PER_CLIENT = 10  # a minute
-CODE_ATTEMPTS_PER_ACCOUNT = 10  # five minutes: ~1 in 30,000 chance to guess a code per window
 SECURITY_PAGE = "/organizer/security"
 
 
@@ -46,17 +46,6 @@ def handle_two_factor_required(
     if request.url.path.startswith("/api/"):
         return problem(403, exc.title, exc.detail)
     return see_other(f"{SECURITY_PAGE}?required=1")
-
-
-async def _limit_codes(request: Request[Any, Any, Any], organizer_id: uuid.UUID) -> None:
-    await enforce(request, "2fa", limit=CODE_ATTEMPTS_PER_CLIENT)
-    store = request.app.stores.get("rate_limit")
-    if not await hit(store, f"2fa-account:{organizer_id}", CODE_ATTEMPTS_PER_ACCOUNT, 300):
-        from litestar.exceptions import TooManyRequestsException
-
-        raise TooManyRequestsException(
-            "Too many codes tried; wait a few minutes.", headers={"Retry-After": "300"}
-        )
 
 
 def _pending(request: Request[Any, Any, Any]) -> dict[str, Any] | None:
@@ -90,10 +79,11 @@ class SecondStep(Controller):
         if pending is None:
             return see_other("/login")
         organizer_id = uuid.UUID(pending["id"])
-        await _limit_codes(request, organizer_id)
+        await code_attempts.gate(request, organizer_id)
         values = await form_fields(request, "code")
         who = await service.organizer_by_id(organizer_id)
         if who is None or not await twofactor.verify(organizer_id, values["code"]):
+            await code_attempts.failed(request, organizer_id)
             return page(
                 request,
                 "login_2fa.html",
@@ -129,6 +119,7 @@ class SecurityPages(Controller):
     @post(f"{SECURITY_PAGE}/2fa/start")
     async def start(self, request: Request[Any, Any, Any]) -> Response[Any]:
         viewer = await signed_in(request)
+        require_fresh(request, SECURITY_PAGE)
         try:
             enrolment = await twofactor.begin_enrolment(viewer)
         except Conflict:
@@ -155,13 +146,15 @@ class SecurityPages(Controller):
     @post(f"{SECURITY_PAGE}/2fa/confirm")
     async def confirm(self, request: Request[Any, Any, Any]) -> Response[Any]:
         viewer = await signed_in(request)
-        await _limit_codes(request, viewer.id)
+        require_fresh(request, SECURITY_PAGE)
+        await code_attempts.gate(request, viewer.id)
         values = await form_fields(request, "code")
         try:
             codes = await twofactor.confirm_enrolment(viewer, values["code"])
         except Conflict:
             return see_other(SECURITY_PAGE)
         except ValidationFailed as exc:
+            await code_attempts.failed(request, viewer.id)
             enrolment = await twofactor.begin_enrolment(viewer)  # the same pending secret
             return self._setup(request, viewer, enrolment, status_code=422, errors=exc.errors)
         return page(request, "recovery_codes.html", viewer, codes=codes)
@@ -169,22 +162,26 @@ class SecurityPages(Controller):
     @post(f"{SECURITY_PAGE}/2fa/recovery-codes")
     async def recovery_codes(self, request: Request[Any, Any, Any]) -> Response[Any]:
         viewer = await signed_in(request)
-        await _limit_codes(request, viewer.id)
+        require_fresh(request, SECURITY_PAGE)
+        await code_attempts.gate(request, viewer.id)
         values = await form_fields(request, "code")
         try:
             codes = await twofactor.new_recovery_codes(viewer, values["code"])
         except ValidationFailed as exc:
+            await code_attempts.failed(request, viewer.id)
             return await self._page(request, viewer, status_code=422, errors=exc.errors)
         return page(request, "recovery_codes.html", viewer, codes=codes)
 
     @post(f"{SECURITY_PAGE}/2fa/disable")
     async def disable(self, request: Request[Any, Any, Any]) -> Response[Any]:
         viewer = await signed_in(request)
-        await _limit_codes(request, viewer.id)
+        require_fresh(request, SECURITY_PAGE)
+        await code_attempts.gate(request, viewer.id)
         values = await form_fields(request, "code")
         try:
             await twofactor.disable(viewer, values["code"])
         except ValidationFailed as exc:
+            await code_attempts.failed(request, viewer.id)
             return await self._page(request, viewer, status_code=422, errors=exc.errors)
         return see_other(SECURITY_PAGE)
 
@@ -200,6 +197,7 @@ class SecurityPages(Controller):
         self, request: Request[Any, Any, Any], org_id: FromPath[UUID]
     ) -> Response[Any]:
         viewer = await signed_in(request)
+        require_fresh(request, f"/organizer/orgs/{org_id}")
         values = await form_fields(request, "require_2fa")
         try:
             await twofactor.set_organization_requirement(
@@ -210,4 +208,4 @@ class SecurityPages(Controller):
         return see_other(f"/organizer/orgs/{org_id}")
 
 
-ROUTES: list[Any] = [SecondStep, SecurityPages]
+ROUTES: list[Any] = [SecondStep, SecurityPages, ConfirmPage]

@@ -21,6 +21,12 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from server.accounts.tables import Membership, Organization, Organizer
 from server.db import write_transaction
 from server.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from server.text import (  # one rule for user text: see text.py
+    has_control_chars,
+    normalize_email,
+    one_line,
+    validate_email,
+)
 from server.tokens import utcnow
 
 Role = Literal["owner", "organizer", "viewer"]
@@ -56,27 +62,6 @@ class OrganizationView:
     require_2fa: bool = False  # members must use two-factor sign-in to see its data
 
 
-def normalize_email(email: str) -> str:
-    return email.strip().lower()
-
-
-# Control characters (NUL above all: PostgreSQL refuses it in text, which would be a 500)
-# have no place in names, notes or addresses; tab and line breaks are fine in long text.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-def has_control_chars(*values: str) -> bool:
-    return any(_CONTROL.search(value) for value in values)
-
-
-def validate_email(email: str, field: str = "email") -> dict[str, str]:
-    if not email:
-        return {field: "Enter an email address."}
-    if len(email) > 254 or not EMAIL_RE.match(email) or has_control_chars(email):
-        return {field: "Enter a valid email address, like name@example.org."}
-    return {}
-
-
 async def _hash_password(password: str) -> str:
     # argon2 takes tens of milliseconds of CPU and releases the GIL: keep the event loop free.
     return await asyncio.to_thread(_hasher.hash, password)
@@ -98,11 +83,12 @@ def _organizer_view(row: dict[str, Any]) -> OrganizerView:
 # --- organizers -------------------------------------------------------------------
 
 
-async def register_organizer(
-    email: str, password: str, display_name: str, *, is_admin: bool = False
-) -> OrganizerView:
+def check_registration(email: str, password: str, display_name: str) -> tuple[str, str]:
+    """The normalized (email, display name), or ``ValidationFailed`` naming each field.
+
+    Depends on the input only, never on whether an account exists (invariant 8)."""
     email = normalize_email(email)
-    display_name = display_name.strip()
+    display_name = one_line(display_name)  # no bidi controls: names shown on others' lists
     errors = validate_email(email)
     if len(password) < MIN_PASSWORD:
         errors["password"] = f"Use at least {MIN_PASSWORD} characters."
@@ -116,17 +102,45 @@ async def register_organizer(
         errors["display_name"] = "Use at most 100 characters."
     if errors:
         raise ValidationFailed(errors)
-    password_hash = await _hash_password(password)
-    # The lock serialises two sign-ups with one email on PostgreSQL, so the loser gets this
-    # clear message instead of a unique-constraint error.
+    return email, display_name
+
+
+async def hash_password(password: str) -> str:
+    return await _hash_password(password)
+
+
+async def organizer_exists(email: str) -> bool:
+    return bool(await Organizer.exists().where(Organizer.email == normalize_email(email)))
+
+
+async def create_organizer(
+    email: str, display_name: str, password_hash: str, *, is_admin: bool = False
+) -> OrganizerView:
+    """Insert the account (checked by ``check_registration``); ``Conflict`` if the email
+    is taken by now."""
+    # The lock serialises two sign-ups with one email on PostgreSQL, so the loser gets a
+    # clear Conflict instead of a unique-constraint error.
     async with write_transaction(lock=f"organizer-email:{email}"):
         if await Organizer.exists().where(Organizer.email == email):
-            raise ValidationFailed({"email": "An account with this email already exists."})
+            raise Conflict("An account with this email already exists.")
         row = Organizer(
             email=email, display_name=display_name, password_hash=password_hash, is_admin=is_admin
         )
         await row.save()
     return OrganizerView(row.id, row.email, row.display_name, row.is_admin)
+
+
+async def register_organizer(
+    email: str, password: str, display_name: str, *, is_admin: bool = False
+) -> OrganizerView:
+    """An account at once: for operators (``muster create-admin``), the demo and tests.
+    People signing up go through ``accounts/signup.py``, which proves the address first."""
+    email, display_name = check_registration(email, password, display_name)
+    password_hash = await _hash_password(password)
+    try:
+        return await create_organizer(email, display_name, password_hash, is_admin=is_admin)
+    except Conflict as exc:
+        raise ValidationFailed({"email": exc.detail}) from exc
 
 
 async def authenticate(email: str, password: str) -> OrganizerView | None:
@@ -141,9 +155,11 @@ async def authenticate(email: str, password: str) -> OrganizerView | None:
     if not await _verify_password(stored, password) or row is None:
         return None
     if _hasher.check_needs_rehash(stored):
-        await Organizer.update({Organizer.password_hash: await _hash_password(password)}).where(
-            Organizer.id == row["id"]
-        )
+        new_hash = await _hash_password(password)
+        async with write_transaction(lock=f"organizer:{row['id']}"):
+            await Organizer.update({Organizer.password_hash: new_hash}).where(
+                Organizer.id == row["id"]
+            )
     return _organizer_view(row)
 
 
@@ -184,7 +200,8 @@ async def make_admin(email: str, password: str | None = None) -> tuple[Organizer
     email = normalize_email(email)
     row = await Organizer.select().where(Organizer.email == email).first()
     if row:
-        await Organizer.update({Organizer.is_admin: True}).where(Organizer.id == row["id"])
+        async with write_transaction(lock=f"organizer:{row['id']}"):
+            await Organizer.update({Organizer.is_admin: True}).where(Organizer.id == row["id"])
         return OrganizerView(row["id"], email, row["display_name"], True), False
     if password is None:
         raise ValidationFailed({"password": "A new admin account needs a password."})
@@ -198,7 +215,7 @@ async def make_admin(email: str, password: str | None = None) -> tuple[Organizer
 async def create_organization(
     owner: OrganizerView, name: str, description: str = ""
 ) -> OrganizationView:
-    name, description = name.strip(), description.strip()
+    name, description = one_line(name), description.strip()
     errors = {}
     if not name:
         errors["name"] = "Enter the organization's name."

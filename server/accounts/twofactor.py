@@ -9,18 +9,19 @@ Recovery codes are random, shown once, and only their SHA-256 is kept.
 from __future__ import annotations
 
 import base64
-import hashlib
 import secrets
 import time
 import uuid
 from dataclasses import dataclass
+from typing import Literal
 
 import pyotp
 from cryptography.fernet import Fernet, InvalidToken
 
-from server.accounts import audit
-from server.accounts.service import OrganizerView, require_role
+from server.accounts import audit, members, notices, signup
+from server.accounts.service import OrganizerView, get_organization, require_role
 from server.accounts.tables import ApiToken, Organization, Organizer, RecoveryCode
+from server.crypto import derive_key
 from server.db import write_transaction
 from server.errors import Conflict, ValidationFailed
 from server.tokens import hash_secret, utcnow
@@ -33,9 +34,12 @@ _fernet: Fernet | None = None
 
 
 def configure(secret_key: str) -> None:
-    """Called by create_app: derive the encryption key for TOTP secrets from SECRET_KEY."""
+    """Called by create_app: derive the encryption key for TOTP secrets from SECRET_KEY
+    (and the key of invitation address proofs, members.py)."""
     global _fernet
-    digest = hashlib.sha256(b"muster-totp-secret:" + secret_key.encode()).digest()
+    members.configure(secret_key)  # the invitation address proofs: also keyed by SECRET_KEY
+    signup.configure(secret_key)  # and the links that finish a sign-up
+    digest = derive_key(secret_key, "totp-secret")  # the same bytes as ever: no re-enrolment
     _fernet = Fernet(base64.urlsafe_b64encode(digest))
 
 
@@ -150,6 +154,7 @@ async def confirm_enrolment(organizer: OrganizerView, code: str) -> list[str]:
         await Organizer.update(
             {Organizer.totp_enabled_at: utcnow(), Organizer.totp_last_step: step}
         ).where(Organizer.id == organizer.id)
+        await _security_change(organizer, "two_factor_enabled")
         return await _replace_recovery_codes(organizer.id)
 
 
@@ -204,6 +209,17 @@ async def disable(organizer: OrganizerView, code: str) -> None:
             }
         ).where(Organizer.id == organizer.id)
         await RecoveryCode.delete().where(RecoveryCode.organizer == organizer.id)
+        await _security_change(organizer, "two_factor_disabled")
+
+
+async def _security_change(
+    organizer: OrganizerView,
+    kind: Literal["two_factor_enabled", "two_factor_disabled", "recovery_codes_replaced"],
+) -> None:
+    """In the audit log of the organizer's organizations and mailed to them; call it
+    inside the change's write transaction."""
+    await audit.record_account(organizer, f"account.{kind}")
+    await notices.tell(organizer.id, kind)
 
 
 async def new_recovery_codes(organizer: OrganizerView, code: str) -> list[str]:
@@ -211,7 +227,9 @@ async def new_recovery_codes(organizer: OrganizerView, code: str) -> list[str]:
     if not await verify(organizer.id, code):
         raise ValidationFailed({"code": "That code is not right."})
     async with write_transaction(lock=f"2fa:{organizer.id}"):
-        return await _replace_recovery_codes(organizer.id)
+        codes = await _replace_recovery_codes(organizer.id)
+        await _security_change(organizer, "recovery_codes_replaced")
+        return codes
 
 
 async def set_organization_requirement(
@@ -226,6 +244,15 @@ async def set_organization_requirement(
             Organization.id == organization_id
         )
         await audit.record(organization_id, owner, "org.require_2fa_changed", "", _on_off(required))
+        organization = await get_organization(organization_id)
+        await notices.tell(
+            owner.id,
+            "org_require_2fa_changed",
+            values={
+                "organization": organization.name if organization else "",
+                "state": _on_off(required),
+            },
+        )
 
 
 def _on_off(required: bool) -> str:

@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import secrets
 import uuid
-from datetime import date
 from functools import cache
 from typing import Annotated, Any, cast
 
@@ -33,11 +32,13 @@ from server.errors import ValidationFailed
 from server.events import search
 from server.events.home_form import HomeForm, feed_url, raw_form, read_form
 from server.events.query import (
+    DAY_MESSAGE,
     MAX_PAGE,
     MAX_PER_PAGE,
     MAX_RADIUS_KM,
     MIN_RADIUS_KM,
     make_query,
+    parse_days,
 )
 from server.events.schemas import EventPage
 from server.geo import gazetteer
@@ -175,12 +176,8 @@ async def list_events(
     point = parse_point(near) if near is not None else None
     if near is not None and point is None:
         errors["near"] = "Give the point as latitude,longitude, like 52.52,13.40."
-    days: dict[str, date | None] = {}
-    for name, value in (("from", date_from), ("to", date_to)):
-        try:
-            days[name] = date.fromisoformat(value) if value else None
-        except ValueError:
-            errors[name] = "Use a date like 2026-12-05."
+    days, wrong = parse_days(**{"from": date_from, "to": date_to})
+    errors.update(dict.fromkeys(wrong, DAY_MESSAGE))
     if errors:
         return _bad_request(errors)
     try:

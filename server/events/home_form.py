@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
 from litestar import Request
 
 from server.errors import ValidationFailed
-from server.events.query import MAX_PAGE, Query, make_query
+from server.events.query import MAX_PAGE, Query, make_query, parse_days
 from server.geo import gazetteer
 from server.geo.distance import parse_point
 
@@ -113,13 +112,8 @@ def read_form(raw: tuple[str, ...]) -> tuple[HomeForm, Query]:
             radius = float(form.radius_km)
         except ValueError:
             form.errors["radius_km"] = "radius"
-    days: dict[str, date | None] = {}
-    for name, value in (("from", form.date_from), ("to", form.date_to)):
-        try:
-            days[name] = date.fromisoformat(value) if value else None
-        except ValueError:
-            form.errors[name] = "date"
-            days[name] = None
+    days, wrong = parse_days(**{"from": form.date_from, "to": form.date_to})
+    form.errors.update(dict.fromkeys(wrong, "date"))
     campaign = None
     if form.campaign:
         try:

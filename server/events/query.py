@@ -11,6 +11,11 @@ from server.errors import ValidationFailed
 MIN_RADIUS_KM, MAX_RADIUS_KM, DEFAULT_RADIUS_KM = 1.0, 500.0, 25.0
 DEFAULT_PER_PAGE, MAX_PER_PAGE = 20, 50
 MAX_PAGE = 1000  # deeper pages are a crawl, not a search
+# The days a search may name. Far wider than any real event, and far enough inside
+# datetime's range (years 1-9999) that a day's midnight in any zone, shifted by the
+# longest event, never overflows (0001-01-01 and 9999-12-31 used to be 500s).
+FIRST_DAY, LAST_DAY = date(1970, 1, 1), date(2999, 12, 31)
+DAY_MESSAGE = "Use a date like 2026-12-05, between 1970 and 2999."
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +38,31 @@ class Query:
     @property
     def offset(self) -> int:
         return (self.page - 1) * self.per_page
+
+
+def parse_day(text: str | None) -> date | None:
+    """A ``from``/``to`` parameter as sent: None when empty, ValueError when it is not
+    an ISO day between FIRST_DAY and LAST_DAY. The one parser of search days."""
+    if not text:
+        return None
+    day = date.fromisoformat(text)
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise ValueError(f"{text} is outside {FIRST_DAY}..{LAST_DAY}")
+    return day
+
+
+def parse_days(**texts: str | None) -> tuple[dict[str, date | None], list[str]]:
+    """Several day parameters at once: their days (None when empty or wrong) and the
+    names of the wrong ones, for the caller to report in its own way."""
+    days: dict[str, date | None] = {}
+    wrong: list[str] = []
+    for name, text in texts.items():
+        try:
+            days[name] = parse_day(text)
+        except ValueError:
+            days[name] = None
+            wrong.append(name)
+    return days, wrong
 
 
 def make_query(
@@ -58,6 +88,10 @@ def make_query(
         near = (round(lat, 4) + 0.0, round(lon, 4) + 0.0)
     else:
         radius = DEFAULT_RADIUS_KM  # meaningless without a point: keep keys equal
+    # Days from elsewhere than parse_day (internal callers) meet the same bounds.
+    for name, day in (("from", date_from), ("to", date_to)):
+        if day is not None and not FIRST_DAY <= day <= LAST_DAY:
+            errors[name] = DAY_MESSAGE
     if date_from and date_to and date_to < date_from:
         errors["to"] = "The end date must not be before the start date."
     if not 1 <= page <= MAX_PAGE:

@@ -24,6 +24,7 @@ from server.errors import Conflict, NotFound, ValidationFailed
 from server.events import changes, hooks, validation
 from server.events.schemas import CampaignInput, EventInput
 from server.events.tables import Campaign, Event
+from server.text import strip_bidi_controls
 from server.tokens import utcnow
 
 # The audit log names the fields an edit changed (the search point follows the address).
@@ -298,7 +299,8 @@ async def duplicate_event(viewer: OrganizerView | None, event_id: uuid.UUID) -> 
 
 
 def _clean_campaign(data: CampaignInput) -> tuple[str, str]:
-    title, description = data.title.strip(), data.description.strip()
+    # No bidi overrides in a title: they would reverse it on every list (server/text.py).
+    title, description = strip_bidi_controls(data.title).strip(), data.description.strip()
     errors = {}
     if not title:
         errors["title"] = "Give the campaign a title."

@@ -16,6 +16,7 @@ from server.events.schemas import EventInput
 from server.events.tables import Campaign
 from server.geo import gazetteer
 from server.geo.distance import round_public
+from server.text import strip_bidi_controls
 from server.tokens import utcnow
 
 KINDS = ("rally", "vigil", "march", "meeting", "phone_bank", "online", "training", "other")
@@ -120,7 +121,7 @@ async def clean_event(
 ) -> tuple[dict[str, Any], dict[str, str]]:
     """Checked and normalised column values, and every field error found (read-only)."""
     errors: dict[str, str] = {}
-    title = data.title.strip()
+    title = strip_bidi_controls(data.title).strip()  # an override would reverse it on lists
     if not title:
         errors["title"] = "Give the event a title."
     elif len(title) > 200:

@@ -9,22 +9,32 @@ Modules:
 - ``mime``     PURE: ``email_message()`` turns a stored row into a stdlib
                ``EmailMessage`` (so names and titles can never add headers).
 - ``service``  ``queue()`` and friends: write outbox rows inside the caller's
-               transaction; reschedule/drop per event; failures for organizers;
-               unsubscribe. ``notices`` builds and queues each kind from event rows.
+               transaction; reschedule/drop per event; failures for organizers.
+               ``notices`` builds and queues each kind from event rows.
+- ``sealed``   invariant 3 at rest: bodies, subjects, headers and contexts are sealed
+               (AES-GCM, key from SECRET_KEY via ``server.crypto``) and wiped once a
+               message is sent, failed or dropped; the module says what stays in clear.
+- ``unsubscribe`` one-click links (hashed) and the suppression list.
+- ``event_notices`` change/cancellation notices: a marker written with the event's
+               change, composed later (outside its transaction) by signups.
+- ``retries``  attempt counts and backoff for mail that could not be composed.
 - ``delivery`` SMTP (aiosmtplib, one connection kept open) or .eml files.
-- ``worker``   claims due rows with a lease, sends, retries with backoff.
+- ``worker``   claims due rows with a lease, sends on several SMTP lanes (a task
+               group), retries with backoff.
 - ``pages``    one-click unsubscribe and the organizer's mail-status fragment.
 
 Who calls what (features stand in order accounts < events < calendar < mail < signups):
 - events → mail: ``notices.on_event_changed`` is subscribed to ``server.events.hooks`` in
-  ``server/app.py``; inside the event's write transaction it re-renders and reschedules
-  pending reminders of a moved/changed event and drops them when it is cancelled.
+  ``server/app.py``; inside the event's write transaction it drops the pending reminders
+  of a cancelled event, and for a moved/changed one holds them back and marks them
+  (``event_notices.mark_reminders``): they are re-rendered and moved in the background.
 - accounts → mail: ``notices.on_invitation`` is subscribed to
   ``accounts.members.invitation_listeners`` in ``server/app.py``.
 - signups → mail (signups comes after mail and owns the attendee list): it calls
   ``notices.send_rsvp_confirmation``, ``send_waitlist_promotion``, ``set_reminders``,
   ``stopped_going``, ``send_my_signups_link``, ``broadcast`` and, from its own
-  events-hook listener, ``notify_attendees(event_row, recipients, "event_changed" |
-  "event_cancelled")`` — mail cannot send change notices by itself because it does not
-  know who is coming.
+  events-hook listener, ``event_notices.mark(event_row, "event_changed" |
+  "event_cancelled", before)``; its background sender (``signups.event_notices``) then
+  renders and queues them for whoever is still signed up — mail cannot send change
+  notices by itself because it does not know who is coming.
 """

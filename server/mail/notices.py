@@ -15,21 +15,20 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
-from typing import Any, Literal
+from typing import Any
 
 from server.accounts import service as accounts
 from server.accounts.members import InvitationSent
 from server.events.hooks import EventChanged
-from server.mail import compose, service
+from server.mail import compose, service, unsubscribe
 from server.mail.compose import EventInfo, Recipient
 from server.tokens import utcnow
 
 DEFAULT_REMINDERS = "1440,120"  # minutes before the start: a day, and two hours
 MAX_LEAD = 14 * 24 * 60
 REMINDER = "reminder"
-NoticeKind = Literal["event_changed", "event_cancelled"]
 
 
 def reminder_leads(event_row: Mapping[str, Any]) -> list[int]:
@@ -59,7 +58,7 @@ async def event_info(event_row: Mapping[str, Any]) -> EventInfo:
     )
 
 
-def _who(to: Recipient) -> str:
+def who(to: Recipient) -> str:
     return to.key or service.email_hash(to.email)[:32]
 
 
@@ -72,7 +71,7 @@ async def send_rsvp_confirmation(
     """ "You're going" (with the .ics) or "you're on the waitlist"."""
     draft = compose.rsvp_confirmation(await event_info(event_row), to, waitlisted=waitlisted)
     state = "waitlisted" if waitlisted else "going"
-    key = key or f"rsvp_confirmation:{event_row['id']}:{_who(to)}:{state}"
+    key = key or f"rsvp_confirmation:{event_row['id']}:{who(to)}:{state}"
     return await service.queue_draft(draft, to, idempotency_key=key, event_id=event_row["id"])
 
 
@@ -80,7 +79,7 @@ async def send_waitlist_promotion(
     event_row: Mapping[str, Any], to: Recipient, *, key: str = ""
 ) -> bool:
     draft = compose.waitlist_promotion(await event_info(event_row), to)
-    key = key or f"waitlist_promotion:{event_row['id']}:{_who(to)}"
+    key = key or f"waitlist_promotion:{event_row['id']}:{who(to)}"
     return await service.queue_draft(draft, to, idempotency_key=key, event_id=event_row["id"])
 
 
@@ -93,13 +92,13 @@ async def send_my_signups_link(to: Recipient, *, url: str, key: str) -> bool:
 
 
 def _reminder_key(event_id: Any, to: Recipient, lead: int, due: datetime) -> str:
-    return f"{REMINDER}:{event_id}:{_who(to)}:{lead}:{due:%Y%m%dT%H%M}"
+    return f"{REMINDER}:{event_id}:{who(to)}:{lead}:{due:%Y%m%dT%H%M}"
 
 
 async def _queue_reminder(
     info: EventInfo, to: Recipient, lead: int, due: datetime, unsubscribe_url: str = ""
 ) -> bool:
-    url = unsubscribe_url or await service.unsubscribe_url(to.email)
+    url = unsubscribe_url or await unsubscribe.unsubscribe_url(to.email)
     draft = compose.reminder(info, to, lead_minutes=lead, unsubscribe_url=url)
     context = {"recipient": to.to_dict(), "lead_minutes": lead, "unsubscribe_url": url}
     return await service.queue_draft(
@@ -268,37 +267,6 @@ def what_changed(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[st
     return changed
 
 
-async def notify_attendees(
-    event_row: Mapping[str, Any],
-    recipients: Iterable[Recipient],
-    kind: NoticeKind,
-    *,
-    before: Mapping[str, Any] | None = None,
-) -> int:
-    """A change notice (iTIP REQUEST) or cancellation (iTIP CANCEL) to each recipient.
-
-    Called by signups (who knows the attendees) from its events-hook listener, inside the
-    event's write transaction. One message per recipient and event ``sequence``.
-    """
-    if kind not in ("event_changed", "event_cancelled"):
-        raise ValueError(f"not a notice kind: {kind}")
-    info = await event_info(event_row)
-    changed: Sequence[str] = what_changed(before, event_row) if before else ()
-    queued = 0
-    async with service.atomic():
-        for to in recipients:
-            if kind == "event_changed":
-                draft = compose.event_changed(info, to, changed=changed)
-            else:
-                draft = compose.event_cancelled(info, to)
-                await cancel_reminders(event_row["id"], to.email)
-            key = f"{kind}:{info.id}:{info.sequence}:{_who(to)}"
-            queued += await service.queue_draft(
-                draft, to, idempotency_key=key, event_id=event_row["id"]
-            )
-    return queued
-
-
 async def broadcast(
     event_row: Mapping[str, Any],
     recipients: Iterable[Recipient],
@@ -318,11 +286,11 @@ async def broadcast(
         for to in recipients:
             if await service.is_suppressed(to.email):
                 continue
-            url = await service.unsubscribe_url(to.email)
+            url = await unsubscribe.unsubscribe_url(to.email)
             draft = compose.broadcast(
                 info, to, subject=subject, body=body, sender_name=sender_name, unsubscribe_url=url
             )
-            key = f"broadcast:{broadcast_id}:{_who(to)}"
+            key = f"broadcast:{broadcast_id}:{who(to)}"
             queued += await service.queue_draft(
                 draft, to, idempotency_key=key, event_id=event_row["id"]
             )
@@ -333,12 +301,19 @@ async def broadcast(
 
 
 async def on_event_changed(change: EventChanged) -> None:
-    """``events.hooks`` listener: runs inside the event's write transaction."""
+    """``events.hooks`` listener: runs inside the event's write transaction.
+
+    Dropping is one cheap UPDATE and happens here. Re-rendering every attendee's
+    reminders would hold the write lock (and fail the edit on a template error): they
+    are held back and marked instead, and ``reschedule`` runs in the background
+    (``event_notices``, composed by signups' sender)."""
+    from server.mail import event_notices  # it builds on this module
+
     if change.cancelled or change.after["status"] != "published":
         await service.drop_pending(change.event_id, [REMINDER], reason="event cancelled")
         return
     if change.calendar_visible or reminder_leads(change.before) != reminder_leads(change.after):
-        await reschedule(change.after)
+        await event_notices.mark_reminders(change.after)
 
 
 async def on_invitation(sent: InvitationSent) -> None:

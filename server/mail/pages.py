@@ -17,7 +17,8 @@ from litestar.params import FromPath
 from server.accounts.pages import SignInRequired, signed_in, to_login
 from server.errors import NotFound
 from server.events import service as events
-from server.mail import service
+from server.mail import status
+from server.mail import unsubscribe as unsubscribing
 from server.web.auth import current_organizer
 from server.web.templates import render
 
@@ -28,7 +29,7 @@ INVALID = "This unsubscribe link is not valid."
 async def confirm_unsubscribe(
     request: Request[Any, Any, Any], token: FromPath[str]
 ) -> Response[Any]:
-    if not await service.unsubscribe_token_known(token):
+    if not await unsubscribing.token_known(token):
         raise NotFound(INVALID)
     context = {"viewer": await current_organizer(request), "token": token, "done": False}
     return render(request, "pages/mail/unsubscribe.html", context, private=True)
@@ -41,7 +42,7 @@ async def confirm_unsubscribe(
     opt={"exclude_from_csrf": True},
 )
 async def unsubscribe(request: Request[Any, Any, Any], token: FromPath[str]) -> Response[Any]:
-    if not await service.unsubscribe(token):
+    if not await unsubscribing.unsubscribe(token):
         raise NotFound(INVALID)
     context = {"viewer": await current_organizer(request), "token": token, "done": True}
     return render(request, "pages/mail/unsubscribe.html", context, private=True)
@@ -65,8 +66,8 @@ class MailStatusPages(Controller):
             {
                 "viewer": viewer,
                 "event": event,
-                "counts": await service.status_counts(event_id),
-                "failed": await service.failed_messages(event_id),
+                "counts": await status.status_counts(event_id),
+                "failed": await status.failed_messages(event_id),
             },
             fragment="partials/mail/status.html",
             private=True,

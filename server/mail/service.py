@@ -1,16 +1,19 @@
-"""The outbox: queue messages, move or drop pending ones, show failures, unsubscribe.
+"""The outbox: queue messages, move, drop or forget pending ones.
 
-Transactions: ``queue()`` is one INSERT ... ON CONFLICT DO NOTHING, so it never opens a
-transaction of its own. Call it INSIDE the write transaction of the change that causes
+Transactions: call ``queue()`` INSIDE the write transaction of the change that causes
 the message (the RSVP, the cancellation): the row then commits or rolls back with it.
-Functions that write several rows use ``atomic()``: it joins the caller's transaction
-when one is open (``engine.current_transaction``) and opens ``write_transaction()``
-otherwise — never a nested BEGIN, which SQLite refuses.
+Every write here goes through ``atomic()``: it joins the caller's transaction when one
+is open (``engine.current_transaction``) and opens ``write_transaction()`` otherwise —
+never a nested BEGIN, which SQLite refuses, and never a write outside one.
 
 Idempotency: every row has a unique key chosen by the caller (for example
 ``"rsvp_confirmation:<signup id>"``, ``"event_changed:<event id>:<sequence>:<email>"``);
 queueing the same key again does nothing and answers False, so a retried request or a
 listener that runs twice never sends twice.
+
+At rest: bodies, subjects, headers and contexts are sealed when written and opened when
+read here (``sealed`` says which columns and why); a row that is sent, failed or dropped
+is wiped down to what the mail-status page needs (``finished``).
 """
 
 from __future__ import annotations
@@ -20,16 +23,17 @@ import json
 import uuid
 from collections.abc import AsyncIterator, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
 from server import db
+from server.mail import sealed
 from server.mail.compose import UNSUBSCRIBABLE, Draft, Recipient
 from server.mail.mime import unsubscribe_headers
-from server.mail.tables import Outbox, Suppression, UnsubscribeToken
+from server.mail.tables import ComposeRetry, EventNotice, Outbox, Suppression
 from server.settings import Settings
-from server.tokens import hash_secret, new_secret, utcnow
+from server.tokens import hash_secret, utcnow
 
 MAX_KEY = 255
 PENDING = "queued"
@@ -60,9 +64,11 @@ _config = _config_for(Settings())
 
 
 def configure(settings: Settings) -> None:
-    """Called by ``create_app`` and ``muster worker`` with the running settings."""
+    """Called by ``create_app`` and ``muster worker`` with the running settings: the
+    site's addresses, and the key that seals queued mail (from SECRET_KEY)."""
     global _config
     _config = _config_for(settings)
+    sealed.configure(settings.secret_key)
 
 
 def config() -> MailConfig:
@@ -117,30 +123,39 @@ async def queue(
         # RFC 2606: never deliverable. Deleted volunteers' stand-ins live there.
         return False
     due = due_at or utcnow()
+    row_id = uuid.uuid4()  # chosen here: the sealed values are bound to it
+    secret: dict[str, Any] = sealed.seal_all(
+        row_id,
+        {
+            "recipient_name": to_name[:200],
+            "subject": subject,
+            "text_body": text,
+            "html_body": html,
+            "ics": ics.decode() if ics else None,
+            "headers": json.dumps(unsubscribe_headers(unsubscribe_url)),
+            "context": json.dumps(context) if context is not None else None,
+        },
+    )
     row = Outbox(
+        id=row_id,
         idempotency_key=idempotency_key,
         recipient=to.strip(),
-        recipient_name=to_name[:200],
         recipient_hash=email_hash(to),
         locale=locale,
         kind=kind,
-        subject=subject,
-        text_body=text,
-        html_body=html,
-        ics=ics.decode() if ics else None,
         ics_method=ics_method if ics else None,
-        headers=json.dumps(unsubscribe_headers(unsubscribe_url)),
-        context=json.dumps(context) if context is not None else None,
+        **secret,
         event_id=event_id,
         status=PENDING,
         due_at=due,
         next_attempt_at=due,
     )
-    inserted = (
-        await Outbox.insert(row)
-        .on_conflict(target=Outbox.idempotency_key, action="DO NOTHING")
-        .returning(Outbox.id)
-    )
+    async with atomic():  # one statement; in the caller's transaction if any
+        inserted = (
+            await Outbox.insert(row)
+            .on_conflict(target=Outbox.idempotency_key, action="DO NOTHING")
+            .returning(Outbox.id)
+        )
     return bool(inserted)
 
 
@@ -175,65 +190,88 @@ async def queue_draft(
 # --- pending messages of an event -------------------------------------------------------
 
 
+def finished(status: str, reason: str = "") -> dict[Any, Any]:
+    """The values that end a row: its state, and its sealed columns wiped (``sealed``)."""
+    values: dict[Any, Any] = {
+        Outbox._meta.get_column_by_name(c): v for c, v in sealed.WIPED.items()
+    }
+    values[Outbox.status] = status
+    if status != "sent":
+        values[Outbox.context] = None  # only a sent reminder is ever planned again
+    if reason:
+        values[Outbox.last_error] = reason
+    return values
+
+
+def _readable(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows opened; one sealed under another SECRET_KEY is left out (nothing to plan)."""
+    return [plain for row in rows if (plain := sealed.readable(row)) is not None]
+
+
 async def pending(event_id: uuid.UUID, kinds: Iterable[str]) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = await Outbox.select().where(
         (Outbox.event_id == event_id) & Outbox.kind.is_in(list(kinds)) & (Outbox.status == PENDING)
     )
-    return rows
+    return _readable(rows)
 
 
 async def of_event(
     event_id: uuid.UUID, kinds: Iterable[str], statuses: Iterable[str]
 ) -> list[dict[str, Any]]:
+    """The event's rows of these kinds and states, opened."""
     rows: list[dict[str, Any]] = await Outbox.select().where(
         (Outbox.event_id == event_id)
         & Outbox.kind.is_in(list(kinds))
         & Outbox.status.is_in(list(statuses))
     )
-    return rows
+    return _readable(rows)
 
 
 async def rewrite_pending(row_id: uuid.UUID, draft: Draft, due_at: datetime) -> bool:
     """New text and due time for a message still waiting (never one being sent)."""
-    updated = (
-        await Outbox.update(
-            {
-                Outbox.subject: draft.subject,
-                Outbox.text_body: draft.text,
-                Outbox.html_body: draft.html,
-                Outbox.ics: draft.ics.decode() if draft.ics else None,
-                Outbox.ics_method: draft.ics_method if draft.ics else None,
-                Outbox.due_at: due_at,
-                Outbox.next_attempt_at: due_at,
-            }
-        )
-        .where((Outbox.id == row_id) & (Outbox.status == PENDING))
-        .returning(Outbox.id)
+    secret = sealed.seal_all(
+        row_id,
+        {
+            "subject": draft.subject,
+            "text_body": draft.text,
+            "html_body": draft.html,
+            "ics": draft.ics.decode() if draft.ics else None,
+        },
     )
+    async with atomic():  # one statement; in the caller's transaction if any
+        updated = (
+            await Outbox.update(
+                {
+                    **{Outbox._meta.get_column_by_name(c): v for c, v in secret.items()},
+                    Outbox.ics_method: draft.ics_method if draft.ics else None,
+                    Outbox.due_at: due_at,
+                    Outbox.next_attempt_at: due_at,
+                }
+            )
+            .where((Outbox.id == row_id) & (Outbox.status == PENDING))
+            .returning(Outbox.id)
+        )
     return bool(updated)
 
 
-async def reschedule(
-    event_id: uuid.UUID, kind_prefix: str, shift: timedelta, *, now: datetime | None = None
-) -> int:
-    """Move every pending message of the event whose kind starts with ``kind_prefix``
-    by ``shift`` (never earlier than ``now``). Text is left as it is: reminders, which
-    show the time, are re-rendered by ``notices.reschedule`` instead."""
-    now = now or utcnow()
-    moved = 0
-    async with atomic():
-        rows = await Outbox.select(Outbox.id, Outbox.kind, Outbox.due_at).where(
-            (Outbox.event_id == event_id) & (Outbox.status == PENDING)
-        )
-        for row in rows:
-            if not row["kind"].startswith(kind_prefix):
-                continue
-            due = max(row["due_at"] + shift, now)
-            await Outbox.update({Outbox.due_at: due, Outbox.next_attempt_at: due}).where(
-                (Outbox.id == row["id"]) & (Outbox.status == PENDING)
+# Far in the future: a held message waits for ``rewrite_pending`` (which sets its time
+# again) or a drop, and is never sent as it was.
+HELD = datetime(9999, 1, 1, tzinfo=UTC)
+
+
+async def hold_pending(event_id: uuid.UUID, kinds: Iterable[str]) -> int:
+    """Hold back the event's pending messages of these kinds until they are re-planned."""
+    async with atomic():  # one statement; in the caller's transaction if any
+        held = (
+            await Outbox.update({Outbox.next_attempt_at: HELD})
+            .where(
+                (Outbox.event_id == event_id)
+                & Outbox.kind.is_in(list(kinds))
+                & (Outbox.status == PENDING)
             )
-            moved += 1
-    return moved
+            .returning(Outbox.id)
+        )
+    return len(held)
 
 
 async def drop_pending(
@@ -249,152 +287,80 @@ async def drop_pending(
     )
     if recipient is not None:
         condition &= Outbox.recipient_hash == email_hash(recipient)
-    dropped = (
-        await Outbox.update({Outbox.status: "dropped", Outbox.last_error: reason})
-        .where(condition)
-        .returning(Outbox.id)
-    )
+    async with atomic():  # one statement; in the caller's transaction if any
+        dropped = (
+            await Outbox.update(finished("dropped", reason)).where(condition).returning(Outbox.id)
+        )
     return len(dropped)
 
 
 async def retire_sent(event_id: uuid.UUID, kinds: Iterable[str], recipient: str) -> int:
     """Keep a recipient's sent (or being sent) messages as history only: without their
     context a later change of the event does not plan them again (``notices.reschedule``)."""
-    retired = (
-        await Outbox.update({Outbox.context: None})
-        .where(
-            (Outbox.event_id == event_id)
-            & Outbox.kind.is_in(list(kinds))
-            & Outbox.status.is_in(["sending", "sent"])
-            & (Outbox.recipient_hash == email_hash(recipient))
+    async with atomic():  # one statement; in the caller's transaction if any
+        retired = (
+            await Outbox.update({Outbox.context: None})
+            .where(
+                (Outbox.event_id == event_id)
+                & Outbox.kind.is_in(list(kinds))
+                & Outbox.status.is_in(["sending", "sent"])
+                & (Outbox.recipient_hash == email_hash(recipient))
+            )
+            .returning(Outbox.id)
         )
-        .returning(Outbox.id)
-    )
     return len(retired)
 
 
 async def drop_message(row_id: uuid.UUID, reason: str) -> bool:
-    dropped = (
-        await Outbox.update({Outbox.status: "dropped", Outbox.last_error: reason})
-        .where((Outbox.id == row_id) & (Outbox.status == PENDING))
-        .returning(Outbox.id)
-    )
+    async with atomic():  # one statement; in the caller's transaction if any
+        dropped = (
+            await Outbox.update(finished("dropped", reason))
+            .where((Outbox.id == row_id) & (Outbox.status == PENDING))
+            .returning(Outbox.id)
+        )
     return bool(dropped)
 
 
 async def delete_pending(event_id: uuid.UUID, kinds: Iterable[str], recipient: str) -> int:
     """Forget a recipient's queued or dropped messages of these kinds (to re-plan them)."""
-    deleted = (
-        await Outbox.delete()
-        .where(
-            (Outbox.event_id == event_id)
-            & Outbox.kind.is_in(list(kinds))
-            & Outbox.status.is_in([PENDING, "dropped"])
-            & (Outbox.recipient_hash == email_hash(recipient))
+    async with atomic():  # one statement; in the caller's transaction if any
+        deleted = (
+            await Outbox.delete()
+            .where(
+                (Outbox.event_id == event_id)
+                & Outbox.kind.is_in(list(kinds))
+                & Outbox.status.is_in([PENDING, "dropped"])
+                & (Outbox.recipient_hash == email_hash(recipient))
+            )
+            .returning(Outbox.id)
         )
-        .returning(Outbox.id)
-    )
     return len(deleted)
-
-
-# --- what organizers see ----------------------------------------------------------------
-
-
-async def failed_messages(event_id: uuid.UUID) -> list[dict[str, Any]]:
-    """Messages of the event that could not be delivered, newest first (members only:
-    the caller checks the viewer's role — these rows hold attendees' addresses)."""
-    rows: list[dict[str, Any]] = (
-        await Outbox.select(
-            Outbox.id,
-            Outbox.recipient,
-            Outbox.kind,
-            Outbox.attempts,
-            Outbox.last_error,
-            Outbox.created_at,
-        )
-        .where((Outbox.event_id == event_id) & (Outbox.status == "failed"))
-        .order_by(Outbox.created_at, ascending=False)
-        .limit(200)
-    )
-    return rows
-
-
-async def status_counts(event_id: uuid.UUID) -> dict[str, int]:
-    rows = await Outbox.select(Outbox.status).where(Outbox.event_id == event_id)
-    counts: dict[str, int] = {}
-    for row in rows:
-        counts[row["status"]] = counts.get(row["status"], 0) + 1
-    return counts
-
-
-# --- unsubscribe (RFC 8058) -------------------------------------------------------------
-
-
-async def unsubscribe_url(email: str) -> str:
-    """A new one-click link for ``email``; only the token's hash is stored (invariant 3).
-
-    One INSERT: call it inside the transaction that queues the message carrying it.
-    """
-    token = new_secret()
-    await UnsubscribeToken(token_hash=hash_secret(token), email_hash=email_hash(email)).save()
-    return f"{_config.base_url}/unsubscribe/{token}"
-
-
-async def _token_row(token: str) -> dict[str, Any] | None:
-    if not token or len(token) > 200:
-        return None
-    row: dict[str, Any] | None = (
-        await UnsubscribeToken.select()
-        .where(UnsubscribeToken.token_hash == hash_secret(token))
-        .first()
-    )
-    return row
-
-
-async def unsubscribe_token_known(token: str) -> bool:
-    return await _token_row(token) is not None
-
-
-async def unsubscribe(token: str) -> bool:
-    """Stop reminders and broadcasts to the token's address, now and later.
-
-    Answers True for a known token (again and again: a mail provider may post twice),
-    False for an unknown one. Pending messages of those kinds are dropped at once.
-    """
-    row = await _token_row(token)
-    if row is None:
-        return False
-    async with atomic():
-        await Suppression.insert(Suppression(email_hash=row["email_hash"])).on_conflict(
-            target=Suppression.email_hash, action="DO NOTHING"
-        )
-        await UnsubscribeToken.update({UnsubscribeToken.used_at: utcnow()}).where(
-            (UnsubscribeToken.id == row["id"]) & UnsubscribeToken.used_at.is_null()
-        )
-        await Outbox.update({Outbox.status: "dropped", Outbox.last_error: "unsubscribed"}).where(
-            (Outbox.recipient_hash == row["email_hash"])
-            & Outbox.kind.is_in(sorted(UNSUBSCRIBABLE))
-            & (Outbox.status == PENDING)
-        )
-    return True
 
 
 # --- keeping personal data no longer than needed (invariant 6) ---------------------------
 
 
 async def purge_event(event_id: uuid.UUID) -> int:
-    """Every message of an event, whatever its state (the event's data is being purged)."""
-    deleted = await Outbox.delete().where(Outbox.event_id == event_id).returning(Outbox.id)
+    """Every message of an event, whatever its state, and any notice still owed for it
+    (the event's data is being purged)."""
+    async with atomic():
+        await EventNotice.delete().where(EventNotice.event_id == event_id)
+        deleted = await Outbox.delete().where(Outbox.event_id == event_id).returning(Outbox.id)
     return len(deleted)
 
 
 async def purge_finished(before: datetime) -> int:
-    """Sent, failed and dropped messages created before ``before``."""
-    deleted = (
-        await Outbox.delete()
-        .where(Outbox.status.is_in(["sent", "failed", "dropped"]) & (Outbox.created_at < before))
-        .returning(Outbox.id)
-    )
+    """Sent, failed and dropped messages created before ``before`` (and the records of
+    compose failures last touched before then: ids and error types only, but no use)."""
+    async with atomic():
+        await ComposeRetry.delete().where(ComposeRetry.updated_at < before)
+        deleted = (
+            await Outbox.delete()
+            .where(
+                Outbox.status.is_in(["sent", "failed", "dropped"]) & (Outbox.created_at < before)
+            )
+            .returning(Outbox.id)
+        )
     return len(deleted)
 
 
@@ -416,9 +382,12 @@ async def forget_address(email: str) -> int:
     The suppression list and unsubscribe tokens stay: they hold only hashes, and an
     address that unsubscribed must stay unsubscribed if it signs up again.
     """
-    deleted = (
-        await Outbox.delete().where(Outbox.recipient_hash == email_hash(email)).returning(Outbox.id)
-    )
+    async with atomic():  # one statement; in the caller's transaction if any
+        deleted = (
+            await Outbox.delete()
+            .where(Outbox.recipient_hash == email_hash(email))
+            .returning(Outbox.id)
+        )
     return len(deleted)
 
 

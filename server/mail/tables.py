@@ -5,7 +5,7 @@ by a foreign key into signups (which comes after mail in the feature order). A r
 written in the same transaction as the change that causes it and is sent by the worker.
 """
 
-from piccolo.columns import UUID, Integer, Text, Timestamptz, Varchar
+from piccolo.columns import UUID, Boolean, Integer, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -63,3 +63,42 @@ class UnsubscribeToken(Table, tablename="mail_unsubscribe_token"):
     email_hash = Varchar(length=64, index=True)
     created_at = Timestamptz(default=TimestamptzNow())
     used_at = Timestamptz(null=True, default=None)
+
+
+class EventNotice(Table, tablename="mail_event_notice"):
+    """An event change (or cancellation) its attendees have yet to be told of.
+
+    Written in the event's own write transaction (one row per event: a later change
+    folds into it), composed later by signups' background sender, which knows who is
+    coming (``signups.event_notices``). It names what changed, never the values: the
+    row holds no address, title or link. ``attempts``/``next_attempt_at`` bound retries
+    of a notice that cannot be composed; after ``event_notices.MAX_ATTEMPTS`` it stays
+    ``failed`` for an operator to look at.
+    """
+
+    id = UUID(primary_key=True)
+    event_id = UUID(unique=True)
+    kind = Varchar(length=16, default="")  # event_changed | event_cancelled | "" (none)
+    sequence = Integer(default=0)  # the event's sequence the notice is about
+    changed = Varchar(length=100, default="")  # "time,place": what to mention
+    reminders = Boolean(default=False)  # pending reminders to re-render and move too
+    version = Integer(default=0)  # +1 on every change folded in: "done" only if unchanged
+    status = Varchar(length=16, default="pending")  # pending | failed
+    attempts = Integer(default=0)
+    next_attempt_at = Timestamptz(default=TimestamptzNow())
+    last_error = Text(default="")
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class ComposeRetry(Table, tablename="mail_compose_retry"):
+    """Bounded retries of mail another feature failed to compose (``mail.retries``).
+
+    ``key`` names what failed ("signup:<id>:<kind>"): ids and kinds only, nothing personal.
+    """
+
+    key = Varchar(length=120, primary_key=True)
+    attempts = Integer(default=0)
+    next_attempt_at = Timestamptz(default=TimestamptzNow())
+    gave_up = Boolean(default=False)
+    last_error = Text(default="")
+    updated_at = Timestamptz(default=TimestamptzNow())

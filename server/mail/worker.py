@@ -28,9 +28,10 @@ from email.message import EmailMessage
 from typing import Any
 
 from server import db
-from server.mail import mime
+from server.crypto import Undecryptable
+from server.mail import mime, sealed
 from server.mail.delivery import DeliveryError, Transport, envelope_sender, transport_for
-from server.mail.service import MailConfig
+from server.mail.service import MailConfig, finished
 from server.mail.tables import Outbox
 from server.settings import Settings
 from server.tokens import utcnow
@@ -106,18 +107,21 @@ async def claim(
             ).where(Outbox.id.is_in(ids))
             rows: list[dict[str, Any]] = await Outbox.select().where(Outbox.id.is_in(ids))
     else:
-        # One round trip: asyncpg decodes the returned columns as a select would.
-        rows = list(await Outbox.raw(_PG_CLAIM, owner, until, now, now, limit))
+        # One statement: asyncpg decodes the returned columns as a select would.
+        async with db.write_transaction():
+            rows = list(await Outbox.raw(_PG_CLAIM, owner, until, now, now, limit))
         if not rows:
             return []
     rows.sort(key=lambda r: r["next_attempt_at"])
     return rows
 
 
-def message_for(row: dict[str, Any], config: MailConfig, date: datetime) -> EmailMessage:
-    """The stored row as MIME; Message-ID is the row's, so a resend is recognisable."""
+def message_for(stored: dict[str, Any], config: MailConfig, date: datetime) -> EmailMessage:
+    """The stored (sealed) row as MIME; Message-ID is the row's, so a resend is
+    recognisable. Raises ``Undecryptable`` for a row sealed under another SECRET_KEY."""
     import json
 
+    row = sealed.opened(stored)
     return mime.email_message(
         mail_from=config.mail_from,
         to=row["recipient"],
@@ -189,16 +193,19 @@ class Worker:
         return total
 
     async def deliver(self, rows: list[dict[str, Any]], now: datetime) -> None:
-        """Try each row once, the batch shared between the transports."""
+        """Try each row once, the batch shared between the transports.
+
+        The lanes run in a task group: if one fails unexpectedly (say the database went
+        away while it recorded results), the others are cancelled with it and the
+        round ends with the error, instead of them running on into the next round. What
+        they had not recorded is still leased, and is taken again once the lease ends.
+        """
         attempts = {r["id"]: r["attempts"] for r in rows}
         lanes = len(self.transports)
-        await asyncio.gather(
-            *(
-                self._lane(transport, rows[n::lanes], attempts, now)
-                for n, transport in enumerate(self.transports)
-                if rows[n::lanes]
-            )
-        )
+        async with asyncio.TaskGroup() as group:
+            for n, transport in enumerate(self.transports):
+                if share := rows[n::lanes]:
+                    group.create_task(self._lane(transport, share, attempts, now))
 
     async def _lane(
         self,
@@ -225,6 +232,9 @@ class Worker:
                 outcomes.append(Outcome(row["id"], exc))
                 if exc.connection:
                     down = exc
+            except Undecryptable:  # SECRET_KEY changed: never send what cannot be checked
+                error = DeliveryError("cannot decrypt (was SECRET_KEY changed?)", temporary=False)
+                outcomes.append(Outcome(row["id"], error))
             except ValueError as exc:  # an address or header that cannot be sent
                 outcomes.append(Outcome(row["id"], DeliveryError(str(exc), temporary=False)))
             else:
@@ -240,14 +250,13 @@ class Worker:
     ) -> None:
         mine = (Outbox.lease_owner == self.owner) & (Outbox.status == "sending")
         sent = [o.id for o in outcomes if o.error is None]
-        # Each UPDATE stands alone (a row's result never depends on another's): PostgreSQL
-        # runs them without BEGIN/COMMIT; SQLite queues them on its one writer connection.
-        together = db.write_transaction() if db.is_sqlite() else contextlib.nullcontext()
-        async with together:
-            if sent:
+        # One short write transaction per few results (``RECORD_EVERY``): on SQLite it
+        # queues on the one writer connection; every write goes through it (db.py).
+        async with db.write_transaction():
+            if sent:  # done: wiped down to what the status page shows (mail.sealed)
                 await Outbox.update(
                     {
-                        Outbox.status: "sent",
+                        **finished("sent"),
                         Outbox.sent_at: utcnow(),
                         Outbox.lease_until: None,  # lease_owner stays: who sent it
                         Outbox.last_error: "",
@@ -260,7 +269,7 @@ class Worker:
                 tries = attempts[outcome.id]
                 final = not error.temporary or tries >= self.max_attempts
                 values: dict[Any, Any] = {
-                    Outbox.status: "failed" if final else "queued",
+                    **(finished("failed") if final else {Outbox.status: "queued"}),
                     Outbox.last_error: error.detail,
                     Outbox.lease_until: None,
                     Outbox.lease_owner: None,

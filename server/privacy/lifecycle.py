@@ -27,7 +27,9 @@ from server.actions import completions
 from server.db import write_transaction
 from server.events import service as events
 from server.mail import service as mail
+from server.signups import home_links
 from server.signups import lifecycle as signups
+from server.signups.rsvp import CONFIRM_WITHIN
 from server.tokens import utcnow
 
 log = logging.getLogger(__name__)
@@ -76,6 +78,12 @@ async def purge(days: int, now: datetime | None = None) -> PurgeReport:
     candidates = set(await signups.events_to_purge(before))
     candidates |= set(await events.ended_before(await mail.event_ids(), before))
     report = PurgeReport()
+    async with write_transaction():
+        # RSVPs nobody confirmed in time: they may carry an address typed by a stranger.
+        dropped = await signups.drop_unconfirmed((now or utcnow()) - CONFIRM_WITHIN)
+        report.signups += dropped.signups
+        await _forget_gone(dropped.gone, report)
+        await home_links.prune(now or utcnow())
     for event_id in sorted(candidates, key=str):
         async with write_transaction(lock=f"event:{event_id}"):
             await _purge_event(event_id, report)
@@ -90,7 +98,11 @@ async def _purge_event(event_id: uuid.UUID, report: PurgeReport) -> None:
     report.messages += await mail.purge_event(event_id)
     if row is not None and row["campaign"] is not None:
         report.completions += await completions.forget_in_campaign(done.volunteers, row["campaign"])
-    for volunteer_id, email in done.gone:  # nothing left of them: forget them everywhere
+    await _forget_gone(done.gone, report)
+
+
+async def _forget_gone(gone: list[tuple[uuid.UUID, str]], report: PurgeReport) -> None:
+    for volunteer_id, email in gone:  # nothing left of them: forget them everywhere
         report.volunteers += 1
         report.completions += await completions.forget_volunteer(volunteer_id)
         report.messages += await mail.forget_address(email)

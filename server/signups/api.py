@@ -11,6 +11,7 @@ The token never goes in a URL (URLs end up in logs).
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -57,10 +58,19 @@ _DESCRIPTIONS = {
     422: "Invalid input; `errors` names each field",
     429: "Too many RSVPs from this client; wait a minute",
 }
-RSVP_DESCRIPTION = """No account needed. The answer says going, waitlisted (with the
-position) or pending; the private link to manage the signup is emailed, never returned.
-The same address again returns the same kind of answer and emails a fresh link; a full
-event without a waitlist answers 409. Rate-limited per client.
+RSVP_DESCRIPTION = """No account needed. The answer says going, pending (the organizers
+approve each RSVP) or unconfirmed; the private link to manage the signup is emailed,
+never returned. A full event without a waitlist answers 409. Rate-limited per client.
+
+**Unconfirmed**: where places are counted (the event or the chosen shift has a
+capacity), an RSVP holds no place until the volunteer confirms it from the emailed link
+(`POST /api/v1/signups/manage/confirm`); it then takes a place, or joins the waitlist.
+So nobody can take a place in someone else's name, and the places left never tell
+whether an address had signed up before.
+
+**The same address again** gets exactly the answer a newcomer would get and changes
+nothing: its existing link keeps working, and it is emailed "you are already signed up"
+(at most once a day per event).
 
 **CSRF**: like every write made with cookies, this needs a CSRF token (403 without):
 call `GET /api/v1/csrf` first, keep the cookie it sets, and send its `token` in the
@@ -136,7 +146,11 @@ class VolunteerController(Controller):
             shift_id=outcome.shift_id,
             guests=outcome.guests,
             position=outcome.position,
-            message="We have emailed you a private link to manage your RSVP.",
+            message=(
+                "Confirm from the email we have sent you: your RSVP takes a place only then."
+                if outcome.status == "unconfirmed"
+                else "We have emailed you a private link to manage your RSVP."
+            ),
         )
         return Response(body, status_code=201, headers=NO_STORE)
 
@@ -186,6 +200,19 @@ class VolunteerController(Controller):
         found = await service.view(signup_id, _base_url(request))
         return Response(signup_out(found), headers=NO_STORE)
 
+    @post(
+        "/signups/manage/confirm",
+        status_code=200,
+        summary="Confirm your RSVP (it then takes a place, or joins the waitlist)",
+        security=[],
+        responses=_problems(400, 403, 404, 409),
+    )
+    async def manage_confirm(
+        self, request: Request[Any, Any, Any], token: ManageToken
+    ) -> Response[SignupOut]:
+        """409 when neither a place nor the waitlist is left; confirming twice is fine."""
+        return await _by_token(request, token, service.confirm)
+
     @delete(
         "/signups/manage",
         status_code=200,
@@ -197,10 +224,17 @@ class VolunteerController(Controller):
         self, request: Request[Any, Any, Any], token: ManageToken
     ) -> Response[SignupOut]:
         """Your place goes to the first person on the waitlist at once."""
-        signup_id = await service.signup_for_token(token)
-        await service.cancel(signup_id)
-        found = await service.view(signup_id, _base_url(request))
-        return Response(signup_out(found), headers=NO_STORE)
+        return await _by_token(request, token, service.cancel)
+
+
+async def _by_token(
+    request: Request[Any, Any, Any], token: str, act: Callable[[UUID], Awaitable[object]]
+) -> Response[SignupOut]:
+    """Do ``act`` to the signup the manage token names; answer with it as it is now."""
+    signup_id = await service.signup_for_token(token)
+    await act(signup_id)
+    found = await service.view(signup_id, _base_url(request))
+    return Response(signup_out(found), headers=NO_STORE)
 
 
 def roster_out(view: roster.RosterView) -> Roster:

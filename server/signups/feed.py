@@ -30,10 +30,12 @@ from server.accounts.pages import see_other
 from server.calendar import feeds
 from server.calendar.http import FEED_METHODS, feed_response
 from server.calendar.ics import IcsCalendar, IcsEvent
+from server.db import write_transaction
 from server.errors import NotFound
 from server.events import service as events
 from server.events.views import attendee_event, public_event
-from server.signups import places, service
+from server.signups import home_links, places, service
+from server.signups.rows import UNCONFIRMED
 from server.signups.tables import Signup, Volunteer
 from server.tokens import hash_secret, new_secret, utcnow
 from server.web import caching
@@ -53,11 +55,12 @@ _RANK = {"going": 3, "checked_in": 3, "pending": 2, "waitlisted": 2, "cancelled"
 async def issue_feed_token(volunteer_id: uuid.UUID) -> str:
     """A new feed secret for the volunteer; the previous one stops working at once."""
     token = new_secret()
-    updated = (
-        await Volunteer.update({Volunteer.feed_token_hash: hash_secret(token)})
-        .where(Volunteer.id == volunteer_id)
-        .returning(Volunteer.id)
-    )
+    async with write_transaction():
+        updated = (
+            await Volunteer.update({Volunteer.feed_token_hash: hash_secret(token)})
+            .where(Volunteer.id == volunteer_id)
+            .returning(Volunteer.id)
+        )
     if not updated:
         raise NotFound("No such volunteer")
     return token
@@ -100,7 +103,10 @@ async def _entries(
     """(event row, the signup that speaks for it) for each event the feed holds."""
     signups = await Signup.select(
         Signup.id, Signup.event, Signup.status, Signup.blocked, Signup.updated_at
-    ).where(Signup.volunteer == volunteer_id)
+    ).where(
+        (Signup.volunteer == volunteer_id)
+        & (Signup.status != UNCONFIRMED)  # not in any calendar until confirmed
+    )
     by_event: dict[uuid.UUID, list[dict[str, Any]]] = {}
     for row in signups:
         by_event.setdefault(row["event"], []).append(row)
@@ -203,7 +209,7 @@ async def personal_feed_google(request: Request[Any, Any, Any], token: FromPath[
 @post("/my/{token:str}/feed", include_in_schema=False)
 async def new_feed_link(request: Request[Any, Any, Any], token: FromPath[str]) -> Response[Any]:
     """Make (or replace) the feed link, then show it once: only its hash is kept."""
-    volunteer_id = await service.volunteer_for_home_token(token)
+    volunteer_id = await home_links.volunteer_for_token(token)
     feed_token = await issue_feed_token(volunteer_id)
     return see_other(f"/my/{token}/feed/{feed_token}")
 
@@ -212,7 +218,7 @@ async def new_feed_link(request: Request[Any, Any, Any], token: FromPath[str]) -
 async def show_feed_link(
     request: Request[Any, Any, Any], token: FromPath[str], feed_token: FromPath[str]
 ) -> Response[Any]:
-    volunteer_id = await service.volunteer_for_home_token(token)
+    volunteer_id = await home_links.volunteer_for_token(token)
     if await volunteer_for_feed_token(feed_token) != volunteer_id:
         raise NotFound(NOT_VALID)
     feed_url = _base_url(request) + feed_path(feed_token)

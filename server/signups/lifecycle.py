@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from server.signups import home_links
 from server.signups.tables import Signup, Volunteer
 from server.tokens import hash_secret, new_secret, utcnow
 
@@ -102,6 +103,7 @@ async def delete_volunteer(volunteer_id: uuid.UUID) -> int:
     """The volunteer row goes; their signups stay, anonymised. Call inside a transaction."""
     tombstone_id = await _new_tombstone()
     count = await _anonymise(Signup.volunteer == volunteer_id, tombstone_id)
+    await home_links.revoke_all(volunteer_id)
     await Volunteer.delete().where(Volunteer.id == volunteer_id)
     return count
 
@@ -143,6 +145,29 @@ async def purge_event_signups(event_id: uuid.UUID) -> Purged:
             (Signup.event == event_id) & (Signup.volunteer == volunteer_id), tombstone_id
         )
         if not await Signup.exists().where(Signup.volunteer == volunteer_id):
+            await home_links.revoke_all(volunteer_id)
+            await Volunteer.delete().where(Volunteer.id == volunteer_id)
+            done.gone.append((volunteer_id, email))
+    return done
+
+
+async def drop_unconfirmed(before: datetime) -> Purged:
+    """Delete RSVPs never confirmed and made before ``before`` (call inside a transaction).
+
+    They never took part, and may have been sent in someone else's name: nothing of them
+    is kept, not even for the counts. Volunteers left with no signup go too (in ``gone``:
+    their mail is the caller's)."""
+    rows = await Signup.select(
+        Signup.id, Signup.volunteer, Signup.volunteer.email.as_alias("email")
+    ).where((Signup.status == "unconfirmed") & (Signup.created_at < before))
+    done = Purged(signups=len(rows))
+    if not rows:
+        return done
+    await Signup.delete().where(Signup.id.is_in([r["id"] for r in rows]))
+    for volunteer_id, email in {r["volunteer"]: r["email"] for r in rows}.items():
+        done.volunteers.append(volunteer_id)
+        if not await Signup.exists().where(Signup.volunteer == volunteer_id):
+            await home_links.revoke_all(volunteer_id)
             await Volunteer.delete().where(Volunteer.id == volunteer_id)
             done.gone.append((volunteer_id, email))
     return done

@@ -22,22 +22,29 @@ import logging
 import uuid
 import weakref
 from collections.abc import AsyncIterator, Iterable
+from datetime import datetime
 from typing import Any
 
 from litestar import Litestar
 
 from server.db import write_transaction
-from server.signups import notify, rows
+from server.errors import NotFound
+from server.mail import retries
+from server.signups import event_notices, home_links, notify, rows
 from server.signups.tables import Signup
-from server.tokens import hash_secret, new_secret
+from server.tokens import hash_secret, new_secret, utcnow
 
 log = logging.getLogger(__name__)
 
-# What to tell: the signup's current status with a fresh manage link; a place that opened
-# up; an organizer's decline; a move to the waitlist (a shift got smaller); reminders again.
+# What to tell: a new signup's status with its first manage link; a place that opened
+# up; an organizer's decline; a move to the waitlist (a shift got smaller); reminders again;
+# the status now, with no new link (confirmed by the volunteer, approved by an organizer);
+# "you are already signed up" (a repeat RSVP: never a new link, at most one a day).
 STATUS, PROMOTED, DECLINED, MOVED, REMIND = "status", "promoted", "declined", "moved", "remind"
+NOW, AGAIN = "now", "again"
 BATCH = 100
 POLL_S = 2.0
+RETRY = "signup:"  # mail.retries keys: "signup:<id>:<notice kind>"
 
 _wakers: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Event] = (
     weakref.WeakKeyDictionary()
@@ -68,7 +75,9 @@ async def mark(ids: Iterable[uuid.UUID], kind: str) -> None:
     if not ids:
         return
     query = Signup.update({Signup.notice: kind}).where(Signup.id.is_in(ids))
-    if kind != STATUS:
+    if kind == AGAIN:
+        query = query.where(Signup.notice == "")  # anything pending says more than this
+    elif kind != STATUS:
         query = query.where(Signup.notice != STATUS)
     await query
 
@@ -81,28 +90,49 @@ def wake() -> None:
             event.set()
 
 
-async def send_pending(limit: int = BATCH) -> int:
+async def send_pending(limit: int = BATCH, now: datetime | None = None) -> int:
     """Compose and queue up to ``limit`` pending messages; how many were sent.
 
     A message that fails (a template error, a lost connection) stays pending and is
-    tried again on the next round; the others do not wait behind it.
+    tried again after a growing wait (``mail.retries``), at most ``retries.MAX_ATTEMPTS``
+    times: the others are never held up behind it, and the ones behind the first
+    ``limit`` are reached because those waiting are left out of the query. Event-change
+    notices marked by an event's edit are composed here too (``event_notices``).
     """
-    pending = (
-        await Signup.select(Signup.id, Signup.event)
-        .where(Signup.notice != "")
-        .order_by(Signup.updated_at)
-        .limit(limit)
-    )
+    # "My signups" links asked for by email are handled here too (``home_links``).
+    handled = await home_links.send_pending(limit)
+    handled += await event_notices.send_due(now)
+    tried = await retries.known(RETRY, now)
+    waiting: dict[uuid.UUID, set[str]] = {}  # signup -> notice kinds not to try now
+    for key in (k for k, wait in tried.items() if wait):
+        signup_id, kind = key.removeprefix(RETRY).split(":", 1)
+        waiting.setdefault(uuid.UUID(signup_id), set()).add(kind)
+    query = Signup.select(Signup.id, Signup.event, Signup.notice).where(Signup.notice != "")
+    if waiting:
+        query = query.where(Signup.id.not_in(list(waiting)))
+    pending = list(await query.order_by(Signup.updated_at).limit(limit))
+    if waiting:  # one of those may owe another kind of message since: that one goes
+        others = await Signup.select(Signup.id, Signup.event, Signup.notice).where(
+            Signup.id.is_in(list(waiting)) & (Signup.notice != "")
+        )
+        pending += [r for r in others if r["notice"] not in waiting[r["id"]]]
     sent = 0
     for item in pending:
+        key = f"{RETRY}{item['id']}:{item['notice']}"
         try:
             async with write_transaction(lock=f"event:{item['event']}"):
                 await _send_one(item["id"])
-        except Exception:
-            log.exception("could not compose the email for signup %s", item["id"])
+                # Failures of this signup's earlier notices are moot now.
+                await retries.forget([k for k in tried if k.startswith(f"{RETRY}{item['id']}:")])
+        except Exception as exc:
+            attempts = await retries.failed(key, exc, now)
+            log.warning(
+                "could not compose the email for signup %s (attempt %d): %s",
+                item["id"], attempts, retries.describe(exc),
+            )  # fmt: skip
             continue
         sent += 1
-    return sent
+    return handled + sent
 
 
 async def flush() -> int:
@@ -110,7 +140,7 @@ async def flush() -> int:
     total = 0
     while done := await send_pending():
         total += done
-    if await Signup.count().where(Signup.notice != ""):
+    if await Signup.count().where(Signup.notice != "") or await event_notices.pending():
         raise RuntimeError("some signup emails could not be composed (see the log)")
     return total
 
@@ -118,7 +148,7 @@ async def flush() -> int:
 async def _send_one(signup_id: uuid.UUID) -> None:
     try:
         row = await rows.signup(signup_id)
-    except Exception:  # deleted meanwhile (purge, a shift removed): nothing to tell
+    except NotFound:  # deleted meanwhile (purge, a shift removed): nothing to tell
         return
     kind = row["notice"]
     if not kind:
@@ -140,7 +170,8 @@ async def _compose(kind: str, event: dict[str, Any], row: dict[str, Any]) -> Non
             Signup.id == row["id"]
         )
         to = rows.recipient(row, token)
-        key = f"rsvp:{row['id']}:{token[:12]}"
+        # Never a piece of the secret itself: keys are stored in clear (invariant 3).
+        key = f"rsvp:{row['id']}:{hash_secret(token)[:16]}"
         await notify.tell_status(event, to, rows.shown_status(row), key=key)
     elif kind == PROMOTED and rows.going(row):
         await notify.promoted(event, [rows.recipient(row)], key=f"{row['id']}:{stamp}")
@@ -152,6 +183,11 @@ async def _compose(kind: str, event: dict[str, Any], row: dict[str, Any]) -> Non
         )
     elif kind == REMIND and rows.going(row):
         await notify.remind(event, rows.recipient(row))
+    elif kind == NOW and row["status"] != "cancelled":
+        key = f"status_now:{row['id']}:{stamp}"
+        await notify.tell_status(event, rows.recipient(row), rows.shown_status(row), key=key)
+    elif kind == AGAIN:
+        await notify.already_signed_up(event, rows.recipient(row), day=f"{utcnow():%Y%m%d}")
 
 
 async def run(stop: asyncio.Event, poll_s: float = POLL_S) -> None:
@@ -165,17 +201,17 @@ async def run(stop: asyncio.Event, poll_s: float = POLL_S) -> None:
                     break
         except Exception:  # a lost connection: log it, try again later
             log.exception("signup notices failed; retrying")
-        with contextlib.suppress(TimeoutError):
-            waiter = asyncio.ensure_future(woken.wait())
-            stopper = asyncio.ensure_future(stop.wait())
-            try:
-                await asyncio.wait_for(
-                    asyncio.wait({waiter, stopper}, return_when=asyncio.FIRST_COMPLETED),
-                    timeout=poll_s,
-                )
-            finally:
-                waiter.cancel()
-                stopper.cancel()
+        await _nap(woken, stop, poll_s)
+
+
+async def _nap(woken: asyncio.Event, stop: asyncio.Event, poll_s: float) -> None:
+    """Until woken, stopped or ``poll_s`` passed. The two waits live in a task group:
+    whatever ends the nap (a cancellation included), neither outlives it."""
+    async with asyncio.TaskGroup() as group:
+        waits = [group.create_task(woken.wait()), group.create_task(stop.wait())]
+        await asyncio.wait(waits, timeout=poll_s, return_when=asyncio.FIRST_COMPLETED)
+        for wait in waits:
+            wait.cancel()
 
 
 @contextlib.asynccontextmanager

@@ -15,7 +15,7 @@ import uuid
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from server.mail import compose, notices, render
+from server.mail import compose, event_notices, notices, render
 from server.mail import service as mail
 from server.mail.compose import Draft, Recipient
 
@@ -56,6 +56,21 @@ def _status_draft(info: compose.EventInfo, to: Recipient, kind: str) -> Draft:
             "Thank you. The organizers confirm each RSVP for this event themselves: we will "
             "write to you as soon as they have."
         )
+    elif kind == "rsvp_unconfirmed":
+        subject = _("Please confirm your RSVP: %(title)s", title=title)
+        lead = _(
+            "Places at this event are limited, so we keep one for you once you confirm. "
+            "Open your private link below and press “Confirm my place”. "
+            "If you did not RSVP, ignore this email: nothing happens without you."
+        )
+    elif kind == "rsvp_again":
+        subject = _("You are already signed up: %(title)s", title=title)
+        lead = _(
+            "Someone, most likely you, RSVP'd again with this email address. Nothing has "
+            "changed: your RSVP stands as it was. Your private link is in the first email we "
+            "sent you; for a new link to all your RSVPs, go to %(url)s",
+            url=f"{base_url()}/my-signups",
+        )
     else:
         subject = _("Your RSVP: %(title)s", title=title)
         lead = _("The organizers could not offer you a place at this event.")
@@ -74,7 +89,7 @@ def _status_draft(info: compose.EventInfo, to: Recipient, kind: str) -> Draft:
         view["where"] = ", ".join(compose.one_line(p) for p in parts if p.strip())
     values = {
         "name": compose.one_line(to.name, 100),
-        "manage_url": to.manage_url if kind == "rsvp_pending" else "",
+        "manage_url": to.manage_url if kind in ("rsvp_pending", "rsvp_unconfirmed") else "",
         "unsubscribe_url": "",
         "subject": compose.one_line(subject),
         "site": compose.SITE_NAME,
@@ -107,8 +122,17 @@ async def tell_status(event: Mapping[str, Any], to: Recipient, status: str, *, k
         await notices.send_rsvp_confirmation(event, _not_going(to), waitlisted=True, key=key)
     elif status == "pending":
         await _queue_status(event, _not_going(to), "rsvp_pending", key)
+    elif status == "unconfirmed":
+        await _queue_status(event, _not_going(to), "rsvp_unconfirmed", key)
     elif status == "declined":
         await _queue_status(event, _not_going(to), "rsvp_declined", key)
+
+
+async def already_signed_up(event: Mapping[str, Any], to: Recipient, *, day: str) -> None:
+    """A repeat RSVP: "you are already signed up", with no link (a stranger may have sent
+    it). The key makes it one mail per signup and day, however often it is sent."""
+    key = f"rsvp_again:{to.key}:{day}"
+    await _queue_status(event, _not_going(to), "rsvp_again", key)
 
 
 def _not_going(to: Recipient) -> Recipient:
@@ -148,5 +172,9 @@ async def home_link(email: str, token: str, locale: str) -> None:
 async def event_notice(
     event: Mapping[str, Any], people: list[Recipient], kind: str, before: Mapping[str, Any]
 ) -> None:
+    """Inside the event's write transaction: mark the change or cancellation as owed to
+    its attendees. Nothing is rendered here (a big event would hold the write lock, and a
+    template error would fail the organizer's edit): ``signups.event_notices`` composes
+    the messages afterwards, for whoever is still signed up then."""
     if people:
-        await notices.notify_attendees(event, people, kind, before=before)  # type: ignore[arg-type]
+        await event_notices.mark(event, kind, before)  # type: ignore[arg-type]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Awaitable, Callable
 from typing import Any
 from uuid import UUID
 
@@ -22,7 +23,7 @@ from server.accounts.pages import see_other
 from server.errors import ValidationFailed
 from server.events.service import is_public
 from server.events.views import public_event
-from server.signups import anomalies, feed, forms, service, shifts
+from server.signups import anomalies, feed, forms, home_links, service, shifts
 from server.signups.organizer_pages import ROUTES as ORGANIZER_ROUTES
 from server.signups.rsvp import RsvpOutcome, clean_contact, rsvp
 from server.web.auth import current_organizer
@@ -61,7 +62,10 @@ def _seal(request: Request[Any, Any, Any], event_id: UUID, status: str, position
 def _unseal(request: Request[Any, Any, Any], event_id: UUID, sealed: str) -> tuple[str, int]:
     status, _, rest = sealed.partition(".")
     position, _, mac = rest.partition(".")
-    if status not in ("going", "waitlisted", "pending", "full") or not position.isdigit():
+    if (
+        status not in ("going", "waitlisted", "pending", "unconfirmed", "full")
+        or not position.isdigit()
+    ):
         raise ValidationFailed({"o": "This confirmation link is not valid."})
     expected = _seal(request, event_id, status, int(position)).rsplit(".", 1)[1]
     if not hmac.compare_digest(mac, expected):
@@ -259,7 +263,7 @@ async def my_signups_request(request: Request[Any, Any, Any]) -> Response[Any]:
     values = forms.text_values(form, ("email",))
     errors: dict[str, str] = {}
     try:
-        await service.request_home_link(values["email"])
+        await home_links.request(values["email"])
     except ValidationFailed as exc:
         errors = exc.errors
     return render(
@@ -278,7 +282,7 @@ async def my_signups_request(request: Request[Any, Any, Any]) -> Response[Any]:
 
 @get("/my/{token:str}", include_in_schema=False)
 async def my_home(request: Request[Any, Any, Any], token: FromPath[str]) -> Response[Any]:
-    volunteer_id = await service.volunteer_for_home_token(token)
+    volunteer_id = await home_links.volunteer_for_token(token)
     signups = await service.home(volunteer_id, _base_url(request))
     return render(
         request,
@@ -295,7 +299,7 @@ async def my_home(request: Request[Any, Any, Any], token: FromPath[str]) -> Resp
 
 
 async def _home_signup(token: str, signup_id: UUID) -> UUID:
-    volunteer_id = await service.volunteer_for_home_token(token)
+    volunteer_id = await home_links.volunteer_for_token(token)
     return await service.signup_of_volunteer(volunteer_id, signup_id)
 
 
@@ -322,12 +326,33 @@ async def my_signup_change(
     return await _change(request, signup_id, f"/my/{token}/rsvp/{signup_id}", back=f"/my/{token}")
 
 
+@post("/m/{token:str}/confirm", include_in_schema=False)
+async def manage_confirm(request: Request[Any, Any, Any], token: FromPath[str]) -> Response[Any]:
+    signup_id = await service.signup_for_token(token)
+    await service.confirm(signup_id)
+    return see_other(f"/m/{token}?saved=1")
+
+
+@post("/my/{token:str}/rsvp/{signup_id:uuid}/confirm", include_in_schema=False)
+async def my_signup_confirm(
+    request: Request[Any, Any, Any], token: FromPath[str], signup_id: FromPath[UUID]
+) -> Response[Any]:
+    return await _from_home(token, signup_id, service.confirm)
+
+
 @post("/my/{token:str}/rsvp/{signup_id:uuid}/cancel", include_in_schema=False)
 async def my_signup_cancel(
     request: Request[Any, Any, Any], token: FromPath[str], signup_id: FromPath[UUID]
 ) -> Response[Any]:
+    return await _from_home(token, signup_id, service.cancel)
+
+
+async def _from_home(
+    token: str, signup_id: UUID, act: Callable[[UUID], Awaitable[object]]
+) -> Response[Any]:
+    """Do ``act`` to one of the "my signups" link's signups, then show it again."""
     await _home_signup(token, signup_id)
-    await service.cancel(signup_id)
+    await act(signup_id)
     return see_other(f"/my/{token}/rsvp/{signup_id}?saved=1")
 
 
@@ -338,12 +363,14 @@ ROUTES: list[Any] = [
     manage,
     manage_change,
     manage_cancel,
+    manage_confirm,
     my_signups_form,
     my_signups_request,
     my_home,
     my_signup,
     my_signup_change,
     my_signup_cancel,
+    my_signup_confirm,
     *ORGANIZER_ROUTES,
     *feed.ROUTES,
 ]

@@ -60,6 +60,13 @@ async def shift_capacities(event_id: uuid.UUID) -> dict[str, int | None]:
     return {str(r["id"]): r["capacity"] for r in rows}
 
 
+def counted(event: dict[str, Any], shift_capacity: int | None) -> bool:
+    """Whether places are counted in public here (``availability``): the event or the
+    chosen shift has a capacity. An RSVP there must be confirmed before it takes a place,
+    or the public count would tell whether an address had signed up before (``rsvp``)."""
+    return event["capacity"] is not None or shift_capacity is not None
+
+
 def room_for(
     event: dict[str, Any], shift_capacity: int | None, used: Usage, slot: str, need: int
 ) -> bool:

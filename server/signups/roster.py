@@ -300,7 +300,7 @@ async def _tell(
 ) -> None:
     """Mail for what the volunteer may know; a block is silent (reminders just stop)."""
     if action == "approve":
-        await notices.mark([after["id"]], notices.STATUS)
+        await notices.mark([after["id"]], notices.NOW)  # their link stays the same
     elif action in ("decline", "remove") and before["status"] != after["status"]:
         await notices.stopped(event, after)
         await notices.mark([after["id"]], notices.DECLINED)

@@ -14,6 +14,7 @@ from server.signups.lifecycle import is_tombstone
 from server.signups.tables import Shift, Signup, Volunteer
 from server.tokens import utcnow
 
+UNCONFIRMED = "unconfirmed"  # an RSVP that holds nothing until confirmed (``rsvp``)
 SIGNUP_COLUMNS = (
     *Signup.all_columns(),
     Signup.volunteer.email.as_alias("email"),
@@ -34,9 +35,11 @@ async def signup(signup_id: uuid.UUID) -> dict[str, Any]:
 
 
 async def signups_of_event(event_id: uuid.UUID) -> list[dict[str, Any]]:
+    """Every signup but the unconfirmed: an RSVP nobody has confirmed from its email may
+    have been sent in someone else's name, so organizers never see it (``rsvp``)."""
     rows: list[dict[str, Any]] = (
         await Signup.select(*SIGNUP_COLUMNS)
-        .where(Signup.event == event_id)
+        .where((Signup.event == event_id) & (Signup.status != UNCONFIRMED))
         .order_by(Signup.created_at)
     )
     return rows

@@ -1,8 +1,16 @@
 """Taking RSVPs: checked, placed under the event's write lock, written, never overbooked.
 
-Privacy: the answer to an RSVP never depends on whether the email was already signed up
-for this event (and slot): it is what a newcomer would get right now. A known address
-gets its current status and a fresh manage link by email instead; nothing is duplicated.
+Privacy: nothing seen from outside depends on whether the email was already signed up for
+this event (and slot): not the answer (what a newcomer would get right now), not the work
+done, not the number of mails, not the public counts. So:
+
+- A known address changes nothing: its existing link keeps working, and it gets one
+  "you are already signed up" mail (at most one a day per event; no link in it).
+- Where places are counted in public (the event or the chosen shift has a capacity), an
+  RSVP holds no place until its volunteer confirms it from the email: a newcomer's RSVP
+  and a repeat look alike in the counts, the waitlist and its positions, and nobody can
+  take a place in someone else's name. Unconfirmed RSVPs are dropped after
+  ``CONFIRM_WITHIN`` (``lifecycle.drop_unconfirmed``).
 
 Throughput: every RSVP of an event must be decided one after the other (that is what
 keeps the last place from going twice), and a durable commit costs milliseconds (an
@@ -31,16 +39,18 @@ from server.events.validation import bad_text
 from server.signups import notices, places, rows
 from server.signups.schemas import SignupInput
 from server.signups.tables import Signup, Volunteer
+from server.text import one_line
 from server.tokens import hash_secret, new_secret, utcnow
 
 PHONE = re.compile(r"^\+?[0-9 ()./\-]{3,40}$")
 BATCH_MAX = 200  # RSVPs decided in one transaction at most (bounds the lock's hold)
+CONFIRM_WITHIN = timedelta(hours=48)
 
 
 def clean_contact(data: SignupInput) -> tuple[dict[str, Any], dict[str, str]]:
     """Name, email, phone and guests checked without the event (every error at once)."""
     errors: dict[str, str] = {}
-    name = " ".join(data.display_name.split())
+    name = one_line(data.display_name)  # no bidi overrides: they reverse names on lists
     if not name:
         errors["display_name"] = "Tell the organizers what to call you."
     elif len(name) > 100 or bad_text(name):
@@ -66,7 +76,7 @@ def too_many_guests(limit: int) -> str:
 class RsvpOutcome:
     """What the person who sent the RSVP is told (the same for a known email)."""
 
-    status: str  # going | waitlisted | pending | full
+    status: str  # going | waitlisted | pending | unconfirmed | full
     event_id: uuid.UUID
     shift_id: uuid.UUID | None
     guests: int
@@ -147,14 +157,13 @@ class _Batch:
     event: dict[str, Any]
     used: places.Usage
     now: datetime
-    waiting: dict[str, int] = field(default_factory=dict)
     shifts: dict[uuid.UUID, dict[str, Any] | None] = field(default_factory=dict)
     volunteers: dict[str, uuid.UUID] = field(default_factory=dict)  # email -> id
     signups: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)  # (email, slot)
     new_volunteers: dict[str, uuid.UUID] = field(default_factory=dict)
     inserts: list[dict[str, Any]] = field(default_factory=list)
     taken_up: list[tuple[uuid.UUID, dict[str, Any]]] = field(default_factory=list)
-    resend: list[uuid.UUID] = field(default_factory=list)
+    again: list[uuid.UUID] = field(default_factory=list)
 
     def tick(self) -> datetime:
         """Strictly increasing times within the batch: the waitlist's order is arrival order."""
@@ -228,29 +237,24 @@ async def _decide(state: _Batch, ask: _Ask) -> RsvpOutcome:
     # Checked: from here on this RSVP only adds to what the batch writes.
     slot = str(shift["id"]) if shift else ""
     need = 1 + data.guests
-    position = None
+    shift_capacity = shift["capacity"] if shift else None
     if event["requires_approval"]:
-        status = "pending"
-    elif places.room_for(event, shift["capacity"] if shift else None, state.used, slot, need):
+        status = "pending"  # takes no place, counted nowhere in public
+    elif places.room_for(event, shift_capacity, state.used, slot, need):
         status = "going"
     elif event["waitlist_enabled"]:
         status = "waitlisted"
-        if slot not in state.waiting:
-            state.waiting[slot] = await places.waiting_before(event["id"], slot, None)
-        position = state.waiting[slot] + 1
     else:
         status = "full"
+    if status in ("going", "waitlisted") and places.counted(event, shift_capacity):
+        # Always the case for a waitlist (only counted places run out).
+        status = "unconfirmed"  # holds nothing until confirmed from the email
     existing = state.signups.get((values["email"], slot))
     if existing is not None and existing["status"] != "cancelled":
-        # Same address again: its current status and a fresh link, by email only.
-        state.resend.append(existing["id"])
+        state.again.append(existing["id"])  # nothing changes; they hear of it once a day
     elif status != "full":
         _add_signup(state, shift, values, status, existing)
-        if status == "going":
-            state.used.take(slot, need)
-        elif status == "waitlisted":
-            state.waiting[slot] += 1
-    return RsvpOutcome(status, event["id"], data.shift_id, data.guests, position)
+    return RsvpOutcome(status, event["id"], data.shift_id, data.guests)
 
 
 def _add_signup(
@@ -274,7 +278,7 @@ def _add_signup(
         "manage_token_hash": hash_secret(new_secret()),
         "notice": notices.STATUS,
         "updated_at": now,
-        "waitlisted_at": now if status == "waitlisted" else None,
+        "waitlisted_at": None,  # only a confirmed RSVP joins a waitlist
         "network": values["network"],
     }
     if cancelled is not None:
@@ -332,7 +336,7 @@ async def _write(state: _Batch) -> None:
         reset = {"promoted_at": None, "decided_at": None, "checked_in_at": None}
         changes = {getattr(Signup, k): v for k, v in {**fields, **reset}.items()}
         await Signup.update({**changes, Signup.cancelled_at: None}).where(Signup.id == signup_id)
-    await notices.mark(list(dict.fromkeys(state.resend)), notices.STATUS)
+    await notices.mark(list(dict.fromkeys(state.again)), notices.AGAIN)
 
 
 async def _insert_volunteers(state: _Batch) -> None:

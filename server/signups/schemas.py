@@ -14,8 +14,11 @@ import msgspec
 
 from server.events.schemas import EventOut
 
-SignupStatus = Literal["pending", "going", "waitlisted", "declined", "cancelled", "checked_in"]
-RsvpStatus = Literal["going", "waitlisted", "pending", "full"]
+SignupStatus = Literal[
+    "unconfirmed", "pending", "going", "waitlisted", "declined", "cancelled", "checked_in"
+]
+# An RSVP joins a waitlist only once confirmed ("unconfirmed" until then): see rsvp.py.
+RsvpStatus = Literal["going", "pending", "unconfirmed", "full"]
 
 
 class SignupInput(msgspec.Struct, forbid_unknown_fields=True):
@@ -30,8 +33,10 @@ class SignupInput(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class RsvpOut(msgspec.Struct):
-    """What became of an RSVP: ``going``, ``waitlisted`` (with ``position``), ``pending``
-    (the organizer approves each RSVP). The private manage link is emailed."""
+    """What became of an RSVP: ``going``, ``pending`` (the organizer approves each RSVP)
+    or ``unconfirmed`` (places are counted: confirm from the email to take one or join
+    the waitlist). The private manage link is emailed. ``position`` is always null now
+    (a waitlist is joined on confirmation) and stays for older clients."""
 
     status: RsvpStatus
     event_id: UUID

@@ -1,5 +1,6 @@
 """Volunteer side after the RSVP (``rsvp.py``): a signup seen, changed or cancelled by its
-secret manage link, "my signups" by email, and the events hook.
+secret manage link, a volunteer's signups for "my signups" (``home_links``), and the events
+hook.
 
 - Secret links (manage, my signups) carry 256 random bits, only their SHA-256 is kept,
   and they reach the volunteer by email only.
@@ -14,10 +15,8 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 
-from server.accounts.service import normalize_email, validate_email
 from server.db import write_transaction
 from server.errors import Conflict, NotFound, ValidationFailed
 from server.events.hooks import EventChanged
@@ -25,11 +24,10 @@ from server.events.schemas import EventOut
 from server.events.views import attendee_event, public_event
 from server.signups import notices, notify, places, rows
 from server.signups.rsvp import too_many_guests
-from server.signups.tables import Signup, Volunteer
+from server.signups.tables import Signup
 from server.tokens import hash_secret, new_secret, utcnow
 
 SECRET_MAX = 200  # longer "tokens" are not ours: answer 404 without hashing megabytes
-HOME_LINK_TTL = timedelta(days=14)
 
 
 async def _signup_row(
@@ -51,11 +49,12 @@ async def issue_manage_link(signup_id: uuid.UUID) -> str:
     For tests and operators: volunteers get theirs by email only.
     """
     token = new_secret()
-    updated = (
-        await Signup.update({Signup.manage_token_hash: hash_secret(token)})
-        .where(Signup.id == signup_id)
-        .returning(Signup.id)
-    )
+    async with write_transaction():
+        updated = (
+            await Signup.update({Signup.manage_token_hash: hash_secret(token)})
+            .where(Signup.id == signup_id)
+            .returning(Signup.id)
+        )
     if not updated:
         raise NotFound("No such signup")
     return token
@@ -91,6 +90,7 @@ class SignupView:
     max_guests: int
     can_change: bool
     can_cancel: bool
+    can_confirm: bool = False  # an RSVP that holds no place until its volunteer confirms
 
     @property
     def sees_address(self) -> bool:
@@ -113,7 +113,7 @@ async def view(signup_id: uuid.UUID, base_url: str) -> SignupView:
             "starts_at": row["shift_starts_at"],
             "ends_at": row["shift_ends_at"],
         }
-    active = row["status"] in places.OPEN and rows.takes_rsvps(event)
+    active = row["status"] in (*places.OPEN, rows.UNCONFIRMED) and rows.takes_rsvps(event)
     return SignupView(
         id=row["id"],
         status=status,
@@ -125,7 +125,8 @@ async def view(signup_id: uuid.UUID, base_url: str) -> SignupView:
         shifts=await rows.shifts_of(event["id"]),
         max_guests=event["max_guests"],
         can_change=active and row["status"] != "checked_in",
-        can_cancel=row["status"] in ("pending", "going", "waitlisted"),
+        can_cancel=row["status"] in ("pending", "going", "waitlisted", rows.UNCONFIRMED),
+        can_confirm=row["status"] == rows.UNCONFIRMED and rows.takes_rsvps(event),
     )
 
 
@@ -143,7 +144,7 @@ async def change(
         row = await rows.signup(signup_id)
         event = await rows.event(event_id)
         rows.require_open(event)
-        if row["status"] not in ("pending", "going", "waitlisted"):
+        if row["status"] not in ("pending", "going", "waitlisted", rows.UNCONFIRMED):
             raise Conflict(
                 "You are checked in: nothing to change."
                 if row["status"] == "checked_in"
@@ -227,59 +228,36 @@ async def cancel(signup_id: uuid.UUID) -> None:
     notices.wake()
 
 
-# --- "my signups" ---------------------------------------------------------------------------
+async def confirm(signup_id: uuid.UUID) -> str:
+    """The volunteer confirms an RSVP from its email: it takes a place now if one is free,
+    else joins the waitlist (``Conflict`` when neither is left). Confirming twice is fine.
+    Returns the status the volunteer may know."""
+    current = await rows.signup(signup_id)
+    async with write_transaction(lock=f"event:{current['event']}"):
+        row = await rows.signup(signup_id)
+        if row["status"] != rows.UNCONFIRMED:
+            return rows.shown_status(row)
+        event = await rows.event(row["event"])
+        rows.require_open(event)
+        used = await places.usage(event["id"])
+        capacities = await places.shift_capacities(event["id"])
+        now = utcnow()
+        changes: dict[Any, Any] = {Signup.updated_at: now}
+        if places.room_for(
+            event, capacities.get(row["slot"]), used, row["slot"], 1 + row["guests"]
+        ):
+            changes[Signup.status] = "going"
+        elif event["waitlist_enabled"]:
+            changes.update({Signup.status: "waitlisted", Signup.waitlisted_at: now})
+        else:
+            raise Conflict("Sorry: the last places were taken before you confirmed.")
+        await Signup.update(changes).where(Signup.id == signup_id)
+        await notices.mark([signup_id], notices.NOW)
+    notices.wake()
+    return str(changes[Signup.status])
 
 
-async def request_home_link(email: str) -> None:
-    """Email the "my signups" link if the address is known; the same (silent) answer
-    otherwise. A new link replaces the old one."""
-    email = normalize_email(email)
-    errors = validate_email(email)
-    if errors:
-        raise ValidationFailed(errors)
-    async with write_transaction():
-        row = (
-            await Volunteer.select(Volunteer.id, Volunteer.locale)
-            .where(Volunteer.email == email)
-            .first()
-        )
-        if row is None:
-            return
-        token = new_secret()
-        await Volunteer.update(
-            {Volunteer.home_token_hash: hash_secret(token), Volunteer.home_token_at: utcnow()}
-        ).where(Volunteer.id == row["id"])
-        await notify.home_link(email, token, row["locale"])
-
-
-async def issue_home_link(email: str) -> str:
-    """A fresh "my signups" secret for a known address, nothing sent (tests, operators)."""
-    token = new_secret()
-    updated = (
-        await Volunteer.update(
-            {Volunteer.home_token_hash: hash_secret(token), Volunteer.home_token_at: utcnow()}
-        )
-        .where(Volunteer.email == normalize_email(email))
-        .returning(Volunteer.id)
-    )
-    if not updated:
-        raise NotFound("No such volunteer")
-    return token
-
-
-async def volunteer_for_home_token(token: str) -> uuid.UUID:
-    if not token or len(token) > SECRET_MAX:
-        raise NotFound("This link is not valid (any more).")
-    row = (
-        await Volunteer.select(Volunteer.id, Volunteer.home_token_at)
-        .where(Volunteer.home_token_hash == hash_secret(token))
-        .first()
-    )
-    if row is None or row["home_token_at"] is None:
-        raise NotFound("This link is not valid (any more).")
-    if row["home_token_at"] + HOME_LINK_TTL < utcnow():
-        raise NotFound("This link has expired: ask for a new one.")
-    return uuid.UUID(str(row["id"]))
+# --- "my signups" (its links: ``home_links``) ---------------------------------------------
 
 
 async def home(volunteer_id: uuid.UUID, base_url: str) -> list[SignupView]:

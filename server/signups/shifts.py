@@ -21,6 +21,7 @@ from server.events.validation import bad_text, to_utc
 from server.signups import notices, places, rows
 from server.signups.schemas import Availability, ShiftInput, ShiftOut
 from server.signups.tables import Shift, Signup
+from server.text import one_line
 from server.tokens import utcnow
 
 MAX_SHIFT = timedelta(hours=48)
@@ -77,7 +78,7 @@ async def public_availability(
 def clean_shift(data: ShiftInput, event: dict[str, Any]) -> dict[str, Any]:
     """Checked column values; ``ValidationFailed`` names every bad field."""
     errors: dict[str, str] = {}
-    role = " ".join(data.role.split())
+    role = one_line(data.role)  # as names: no bidi overrides (server/text.py)
     if not role:
         errors["role"] = "Name the role, like Marshal or First aid."
     elif len(role) > 100 or bad_text(role):

@@ -81,3 +81,30 @@ class Signup(Table, tablename="signup"):
     # Keyed hash of the network the RSVP came from (signups/anomalies.py), never the
     # address: "" when unknown, blanked when the volunteer is deleted or purged.
     network = Varchar(length=16, default="")
+
+
+class HomeLink(Table, tablename="home_link"):
+    """One "my signups" link: only the SHA-256 of its secret is kept.
+
+    Several may be valid at once, each for ``home_links.TTL``: asking for a new link (as
+    anyone may, for any address) must never kill the one a volunteer already holds.
+    Deleted with the volunteer; all of a volunteer's links die with "revoke all".
+    """
+
+    id = UUID(primary_key=True)
+    volunteer = ForeignKey(Volunteer, index=True)
+    token_hash = Varchar(length=64, unique=True)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class HomeLinkRequest(Table, tablename="home_link_request"):
+    """An asked-for "my signups" link, waiting for the background sender.
+
+    The request path only writes this row, known address or not, so its answer and its
+    timing cannot tell whether an address ever signed up. ``email`` is encrypted (it may
+    be an address that never signed up) and the row is deleted once handled.
+    """
+
+    id = UUID(primary_key=True)
+    email = Varchar(length=400)
+    created_at = Timestamptz(default=TimestamptzNow())

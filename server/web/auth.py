@@ -1,7 +1,15 @@
-"""Who is asking: the organizer behind the session cookie or a bearer API token.
+"""Who is asking: the organizer behind the session cookie, or a bearer API token on the API.
 
 Volunteers never log in, so "nobody" is a normal answer. Pages and API routes declare
 ``viewer: Viewer`` (None for anonymous) or use ``require_organizer`` in a guard.
+
+Decision (invariant 4): an API token is a credential for ``/api/v1`` only. Anywhere
+else (HTML pages, htmx fragments, CSV downloads) the ``Authorization`` header is
+ignored and only the session counts, so a leaked token cannot mint tokens, enrol 2FA or
+read attendee lists through the pages. Ignoring it (rather than answering 401) keeps
+pages on their one rule: no session, the login page. Under ``/api/v1`` a bearer header
+is the whole answer: an invalid or revoked token is a 401 and never falls back to the
+cookies, which is what lets the CSRF middleware (web/security.py) skip its check there.
 """
 
 from __future__ import annotations
@@ -12,6 +20,7 @@ from litestar import Request
 from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException
 from litestar.handlers.base import BaseRouteHandler
+from litestar.types import Scope
 
 from server.accounts import api_tokens
 from server.accounts import service as accounts
@@ -21,6 +30,45 @@ SESSION_KEY = "organizer_id"
 # The organizer's session generation when the session began; "sign out everywhere" bumps
 # the one in the database, so every older session stops working at once.
 SESSION_GENERATION = "generation"
+API_PREFIX = "/api/v1/"
+
+
+def is_api_path(path: str) -> bool:
+    return path.startswith(API_PREFIX) or path == API_PREFIX.rstrip("/")
+
+
+def bearer_token(scope: Scope) -> str | None:
+    """The bearer token of an API request; None off the API or without one."""
+    if not is_api_path(scope.get("path", "")):
+        return None
+    for name, value in scope.get("headers", ()):
+        if name == b"authorization" and value[:7].lower() == b"bearer ":
+            return value[7:].decode("latin-1").strip()
+    return None
+
+
+async def organizer_for_bearer(scope: Scope) -> OrganizerView | None:
+    """The token's organizer, cached on the scope's state (the CSRF middleware asks first).
+
+    Raises 401 for an invalid or revoked token; None when the request carries none.
+    """
+    token = bearer_token(scope)
+    if token is None:
+        return None
+    state = scope.setdefault("state", {})
+    cached = state.get("bearer_organizer")
+    if cached is None:
+        cached = await api_tokens.organizer_for(token)
+        if cached is None:
+            raise NotAuthorizedException("Invalid or revoked API token")
+        state["bearer_organizer"] = cached
+    organizer: OrganizerView = cached
+    return organizer
+
+
+def via_bearer(request: Request[Any, Any, Any]) -> bool:
+    """True when an API request is authenticated by a token rather than the session."""
+    return bearer_token(request.scope) is not None
 
 
 async def current_organizer(request: Request[Any, Any, Any]) -> OrganizerView | None:
@@ -29,11 +77,8 @@ async def current_organizer(request: Request[Any, Any, Any]) -> OrganizerView | 
     if cached is not ...:
         return cached
     organizer: OrganizerView | None = None
-    authorization = request.headers.get("authorization", "")
-    if authorization[:7].lower() == "bearer ":
-        organizer = await api_tokens.organizer_for(authorization[7:].strip())
-        if organizer is None:
-            raise NotAuthorizedException("Invalid or revoked API token")
+    if bearer_token(request.scope) is not None:
+        organizer = await organizer_for_bearer(request.scope)
     else:
         session = request.scope.get("session")
         organizer_id = session.get(SESSION_KEY) if isinstance(session, dict) else None

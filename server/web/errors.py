@@ -93,6 +93,24 @@ def handle_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -
     return response
 
 
+def _nested_too_deeply(exc: RecursionError) -> bool:
+    """Did a JSON decoder give up on nesting? msgspec (every JSON body, through Litestar)
+    and the standard json module both raise RecursionError for a body like 5,000 ``[``s,
+    and both say so in the message; any other RecursionError is our bug and stays a 500."""
+    text = str(exc)
+    return "while deserializing" in text or "while decoding a JSON" in text
+
+
+def handle_recursion(request: Request[Any, Any, Any], exc: RecursionError) -> Response[Any]:
+    """A client's too deeply nested JSON is bad input (a 400), on every route at once."""
+    if not _nested_too_deeply(exc):
+        return handle_unexpected(request, exc)
+    detail = "The JSON body is nested too deeply."
+    if _is_api(request):
+        return problem(400, "Invalid input", detail, [{"field": "body", "message": detail}])
+    return _page(request, 400, "Invalid input", "The form could not be read.")
+
+
 def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     # Logged with its traceback on our side; the client learns only that it failed.
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
@@ -104,5 +122,6 @@ def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Respon
 EXCEPTION_HANDLERS: dict[Any, Any] = {
     DomainError: handle_domain_error,
     HTTPException: handle_http_exception,
+    RecursionError: handle_recursion,
     Exception: handle_unexpected,
 }

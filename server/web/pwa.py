@@ -48,6 +48,7 @@ OFFLINE_PATH = "/offline"
 PRECACHE_STATIC = (
     "css/app.css",
     "js/app.js",
+    "js/exit-guard.js",  # personal pages load it: offline too, Back after quick exit leaves
     "vendor/htmx-2.0.11.min.js",
     "icons/icon.svg",
     "icons/icon-192.png",

@@ -14,6 +14,7 @@ from litestar.utils.empty import value_or_default
 from litestar.utils.scope.state import ScopeState
 
 from server.settings import Settings
+from server.web.auth import organizer_for_bearer
 
 # No inline script or style, nothing from another origin; images may be data: URIs (SVG).
 CSP = (
@@ -25,6 +26,8 @@ CSRF_FIELD = "_csrf_token"
 CSRF_HEADER = "x-csrftoken"
 # The volunteer's manage secret (server/signups/api.py); ASGI header names are lower case.
 MANAGE_TOKEN_HEADER = b"x-manage-token"
+# The volunteer manage API: the one route family whose credential is that header.
+MANAGE_API_PATH = "/api/v1/signups/manage"
 
 
 def security_headers(settings: Settings) -> list[tuple[bytes, bytes]]:
@@ -72,33 +75,41 @@ def csrf_config(settings: Settings) -> CSRFConfig:
 
 
 class CredentialHeaderCSRFMiddleware(CSRFMiddleware):
-    """Litestar's double-submit CSRF check, skipped only when a credential header is sent.
+    """Litestar's double-submit CSRF check, skipped only for a credential header that is
+    valid for the route it is sent to (invariant 4).
 
-    The two headers that skip it:
+    The two headers, and the only routes where they stand in for the CSRF token:
 
-    - ``Authorization: Bearer …`` (API tokens of organizers' scripts and apps);
-    - ``X-Manage-Token: …`` (a volunteer's secret from the manage link in their email).
+    - ``Authorization: Bearer …`` under ``/api/v1``: the token is looked up here, before
+      the check is skipped; an invalid or revoked one is a 401 at once (web/auth.py never
+      falls back to the cookies on the API), so a bogus header cannot switch CSRF off for
+      a cookie-authenticated API write. Off the API the header is ignored by web/auth.py,
+      so it skips nothing there either: pages are checked like any browser request.
+    - ``X-Manage-Token: …`` on ``/api/v1/signups/manage[/…]`` only: the volunteer manage API,
+      whose routes take the token as a required header and answer 404 for a wrong one,
+      with no cookie credential to fall back on. Anywhere else it is just a header.
 
-    A cross-site page cannot make a browser send either: a browser never attaches a
-    bearer token or our custom header on its own, and a cross-origin ``fetch`` that sets
-    one needs a CORS preflight, which this app never grants (no CORS config). So a request
-    carrying one cannot be a forged cross-site request, and the secret in it, checked by
-    the route (401 or 404 when wrong), is the proof of authority. Everything that relies
-    on the cookies (pages, htmx, the API from the browser, the anonymous RSVP API) is
-    checked. The one state-changing route exempt by ``exclude_from_csrf`` is RFC 8058's
-    one-click unsubscribe POST (``server/mail/pages.py``); tests/privacy/test_csrf_crawl.py
-    keeps it the only one. (Public GETs use the opt too, only so they set no cookie.)
+    Why a valid credential header is enough: a cross-site page cannot make a browser send
+    either header (a cross-origin ``fetch`` that sets one needs a CORS preflight, which
+    this app never grants), and the secret itself is the proof of authority. The one
+    state-changing route exempt by ``exclude_from_csrf`` is RFC 8058's one-click
+    unsubscribe POST (``server/mail/pages.py``); tests/privacy/test_csrf_crawl.py keeps it
+    the only one. (Public GETs use the opt too, only so they set no cookie.)
     """
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            for name, value in scope["headers"]:
-                if (name == b"authorization" and value[:7].lower() == b"bearer ") or (
-                    name == MANAGE_TOKEN_HEADER and value
-                ):
-                    await self.app(scope, receive, send)
-                    return
+        if scope["type"] == "http" and await _credential_header_holds(scope):
+            await self.app(scope, receive, send)
+            return
         await super().__call__(scope, receive, send)
+
+
+async def _credential_header_holds(scope: Scope) -> bool:
+    path = scope.get("path", "")
+    if path == MANAGE_API_PATH or path.startswith(MANAGE_API_PATH + "/"):
+        return any(name == MANAGE_TOKEN_HEADER and value for name, value in scope["headers"])
+    # Raises 401 for a bearer token that does not hold; None when there is none.
+    return await organizer_for_bearer(scope) is not None
 
 
 class CsrfTokenOut(msgspec.Struct):
@@ -115,8 +126,8 @@ class CsrfTokenOut(msgspec.Struct):
         "anonymous RSVP (`POST /api/v1/events/{event_id}/signups`): keep the cookie this "
         "answer sets (`csrftoken`; `__Host-csrftoken` over HTTPS) and send `token` in the "
         "header named by `header` with each write. The token stays valid as long as the "
-        "cookie. Requests with `Authorization: Bearer` or `X-Manage-Token` need no token "
-        "(they get an empty one here)."
+        "cookie. Requests with a valid `Authorization: Bearer` API token, and the volunteer "
+        "manage API with its `X-Manage-Token`, need no token."
     ),
     security=[],
 )

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from typing import Any
 
 import httpx
 
+from server.mail import sealed
+from server.mail.tables import Outbox
 from tests.conftest import csrf_token, unique_email
 
 PASSWORD = "correct horse battery"
@@ -32,8 +35,32 @@ async def sign_up(
     if next_path:
         data["next"] = next_path
     response = await submit(client, "/signup", "/signup", data)
-    assert response.status_code == 303, response.text
+    assert response.status_code == 200, response.text
+    assert 'id="signup-sent"' in response.text
+    link = await mailed_link(email, SIGNUP_LINK)
+    done = await submit(client, link, link)
+    assert done.status_code == 303, done.text
     return email
+
+
+SIGNUP_LINK = re.compile(r"http://testserver(/signup/confirm/[A-Za-z0-9_\-]+)")
+
+
+async def mails_to(email: str) -> list[dict[str, Any]]:
+    """Every message queued for ``email``, oldest first, bodies opened."""
+    rows = (
+        await Outbox.select().where(Outbox.recipient == email.lower()).order_by(Outbox.created_at)
+    )
+    return [sealed.opened(row) for row in rows]
+
+
+async def mailed_link(email: str, pattern: re.Pattern[str]) -> str:
+    """The path of the newest link matching ``pattern`` mailed to ``email``."""
+    for row in reversed(await mails_to(email)):
+        found = pattern.search(row["text_body"])
+        if found:
+            return found.group(1)
+    raise AssertionError(f"no such link mailed to {email}")
 
 
 async def sign_in(

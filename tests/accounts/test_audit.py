@@ -39,7 +39,17 @@ async def _log(client: httpx.AsyncClient, member: Member, **params: Any) -> dict
 async def _actions(client: httpx.AsyncClient, member: Member) -> list[tuple[str, str, str]]:
     """(action, actor name, subject), oldest first."""
     items = (await _log(client, member, limit=200))["items"]
-    return [(e["action"], e["actor_name"], e["subject"]) for e in reversed(items)]
+    # The helpers mint API tokens, and every new token is logged ("account."): not these.
+    return [
+        (e["action"], e["actor_name"], e["subject"])
+        for e in reversed(items)
+        if not e["action"].startswith("account.")
+    ]
+
+
+async def _forget_account_entries() -> None:
+    """Drop the helpers' "API token created" entries, for tests that count entries."""
+    await AuditEntry.delete().where(AuditEntry.action.like("account.%"))
 
 
 async def test_member_changes_are_recorded_with_who_did_them(client: httpx.AsyncClient) -> None:
@@ -56,7 +66,8 @@ async def test_member_changes_are_recorded_with_who_did_them(client: httpx.Async
         ("member.removed", "Ada Organizer", "Second Person"),
         ("org.require_2fa_changed", "Ada Organizer", ""),
     ]
-    items = (await _log(client, owner))["items"]
+    items = (await _log(client, owner, family="member"))["items"]
+    items = (await _log(client, owner, family="org"))["items"] + items
     assert items[0]["detail"] == "no longer required"
     assert items[-1]["detail"] == "viewer"  # the invited role
     assert items[-1]["actor_id"] == str(owner.who.id)
@@ -124,7 +135,9 @@ async def test_a_failed_change_leaves_no_entry(client: httpx.AsyncClient) -> Non
         assert failed.status_code == 500
     finally:
         hooks._listeners.remove(broken_listener)
-    assert [e["action"] for e in (await _log(client, owner))["items"]] == ["event.created"]
+    assert [e["action"] for e in (await _log(client, owner, family="event"))["items"]] == [
+        "event.created"
+    ]
     assert await AuditEntry.count().where(AuditEntry.subject == "Never saved") == 0
 
 
@@ -167,6 +180,7 @@ async def test_only_owners_read_the_log(
 
 async def test_pages_go_back_in_time_without_gaps(client: httpx.AsyncClient) -> None:
     owner = await member_with_org()
+    await _forget_account_entries()
     for n in range(5):
         await audit.record(owner.org_id, owner.who, "event.updated", f"Event {n}")
     await audit.record(owner.org_id, owner.who, "member.invited", "someone@example.org")
@@ -244,6 +258,6 @@ async def test_repeated_views_are_one_entry(client: httpx.AsyncClient) -> None:
 async def test_text_is_one_line_and_fits_the_columns(client: httpx.AsyncClient) -> None:
     owner = await member_with_org()
     await audit.record(owner.org_id, owner.who, "event.updated", "A\x00B\nC" + "x" * 400, "d\te")
-    [row] = await AuditEntry.select()
+    [row] = await AuditEntry.select().where(AuditEntry.action == "event.updated")
     assert row["subject"].startswith("A B C") and len(row["subject"]) == 300
     assert row["detail"] == "d e"

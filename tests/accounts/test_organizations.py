@@ -254,8 +254,11 @@ async def test_simultaneous_accepts_use_the_link_once(client: httpx.AsyncClient)
     secret = (await invite(client, org_id, "two@example.org", "viewer")).rsplit("/", 1)[-1]
     first = await service.register_organizer("one@example.org", PASSWORD, "One")
     second = await service.register_organizer("two@example.org", PASSWORD, "Two")
+    # "one@" is not the invited address: it joins by the proof mailed to "two@".
+    [row] = await Invitation.select(Invitation.id)
+    proof = members.proof_for(row["id"], first.id)
     results = await asyncio.gather(
-        members.accept_invitation(first, secret),
+        members.accept_invitation(first, secret, proof),
         members.accept_invitation(second, secret),
         return_exceptions=True,
     )

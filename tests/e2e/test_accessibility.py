@@ -94,6 +94,33 @@ async def test_volunteer_pages_pass_axe(page: tuple[Page, PageLog], mail_dir: Pa
     await assert_clean(tab, log)
 
 
+async def test_a_counted_place_is_confirmed_from_the_mail(
+    page: tuple[Page, PageLog], mail_dir: Path
+) -> None:
+    """Where places are counted an RSVP holds one only once confirmed from the email."""
+    tab, log = page
+    audit = Audit(tab)
+    await tab.goto("/?place=Oslo&radius_km=50")
+    found = tab.locator("ol.events h3 a", has_text="Storting").first
+    event_url = await found.get_attribute("href")
+    assert event_url, "the demo has no rally in Oslo (it has a capacity)"
+    await tab.goto(event_url)
+    form = tab.locator("#rsvp form")
+    await form.wait_for()
+    email = volunteer_email()
+    await form.locator("input[name=display_name]").fill("Dilnoza")
+    await form.locator("input[name=email]").fill(email)
+    await form.locator("button[type=submit]").tap()
+    await tab.locator("#rsvp h2", has_text="Almost done").wait_for()
+    await audit.check("rsvp_unconfirmed", ready="#rsvp h2")
+    await audit.check("manage_unconfirmed", await newest_mail_to(mail_dir, email, MANAGE_LINK))
+    await tab.locator("main form[action$='/confirm'] button").tap()
+    await tab.locator("main .notice[role=status]").wait_for()
+    assert "You're going, Dilnoza." in await tab.locator("main").inner_text()
+    audit.assert_none()
+    await assert_clean(tab, log)
+
+
 async def test_action_pages_pass_axe(page: tuple[Page, PageLog]) -> None:
     tab, log = page
     audit = Audit(tab)
@@ -128,5 +155,6 @@ async def test_organizer_pages_pass_axe(page: tuple[Page, PageLog]) -> None:
     await audit.check("check_in", f"/organizer/events/{event_id}/checkin")
     await audit.check("audit_log", f"{org_url}/audit", ready="main table")  # the views above
     await audit.check("api_tokens", "/organizer/tokens")
+    await audit.check("confirm_identity", "/organizer/confirm?next=/organizer/tokens")
     audit.assert_none()
     await assert_clean(tab, log)

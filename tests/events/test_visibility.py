@@ -6,6 +6,7 @@ import httpx
 
 from tests.events.helpers import (
     ClientFactory,
+    Member,
     add_member,
     create_event,
     member_with_org,
@@ -20,6 +21,20 @@ CANARY_LINK = "https://meet.example.org/canary-5d2e"
 async def _status(client: httpx.AsyncClient, event_id: str, **kw: object) -> tuple[int, int]:
     api = await client.get(f"/api/v1/events/{event_id}", **kw)  # type: ignore[arg-type]
     page = await client.get(f"/events/{event_id}", **kw)  # type: ignore[arg-type]
+    return api.status_code, page.status_code
+
+
+async def _member_status(
+    client: httpx.AsyncClient, client_factory: ClientFactory, member: Member, event_id: str
+) -> tuple[int, int]:
+    """A member's view: the API with their token, the page in their signed-in browser
+    (an API token never opens a page: with only the token, the page is the public's)."""
+    api = await client.get(f"/api/v1/events/{event_id}", headers=member.bearer)
+    with_token = await client.get(f"/events/{event_id}", headers=member.bearer)
+    assert with_token.status_code == (await client.get(f"/events/{event_id}")).status_code
+    async with client_factory() as browser:
+        await sign_in(browser, member.email)
+        page = await browser.get(f"/events/{event_id}")
     return api.status_code, page.status_code
 
 
@@ -43,7 +58,7 @@ async def test_another_organizations_draft_is_404_everywhere(
         assert (await browser.get(f"/organizer/events/{draft['id']}/edit")).status_code == 404
         assert (await browser.get(f"/organizer/orgs/{ours.org_id}/events")).status_code == 404
     # Its own members see it.
-    assert await _status(client, draft["id"], headers=ours.bearer) == (200, 200)
+    assert await _member_status(client, client_factory, ours, draft["id"]) == (200, 200)
 
 
 async def test_unknown_event_is_404(client: httpx.AsyncClient) -> None:
@@ -52,23 +67,27 @@ async def test_unknown_event_is_404(client: httpx.AsyncClient) -> None:
 
 
 async def test_unapproved_organization_is_visible_to_members_only(
-    client: httpx.AsyncClient,
+    client: httpx.AsyncClient, client_factory: ClientFactory
 ) -> None:
     pending = await member_with_org(approved=False)
     event = await create_event(client, pending, publish=True)
     assert await _status(client, event["id"]) == (404, 404)
-    assert await _status(client, event["id"], headers=pending.bearer) == (200, 200)
+    assert await _member_status(client, client_factory, pending, event["id"]) == (200, 200)
     listing = await client.get(f"/api/v1/organizations/{pending.org_id}/events")
     assert listing.status_code == 404
-    page = await client.get(f"/events/{event['id']}", headers=pending.bearer)
+    async with client_factory() as browser:
+        await sign_in(browser, pending.email)
+        page = await browser.get(f"/events/{event['id']}")
     assert "waiting for an admin" in page.text
 
 
-async def test_private_event_is_404_for_the_public(client: httpx.AsyncClient) -> None:
+async def test_private_event_is_404_for_the_public(
+    client: httpx.AsyncClient, client_factory: ClientFactory
+) -> None:
     member = await member_with_org()
     event = await create_event(client, member, publish=True, visibility="private")
     assert await _status(client, event["id"]) == (404, 404)
-    assert await _status(client, event["id"], headers=member.bearer) == (200, 200)
+    assert await _member_status(client, client_factory, member, event["id"]) == (200, 200)
 
 
 async def test_unlisted_event_is_visible_by_link_but_not_listed(client: httpx.AsyncClient) -> None:

@@ -9,17 +9,22 @@ from zoneinfo import ZoneInfo
 import icalendar
 
 from server.events import service as events
-from server.mail import notices
-from server.mail.tables import Outbox
+from server.mail import event_notices, notices, sealed, service
+from server.mail.tables import EventNotice, Outbox
 from server.mail.worker import Worker
+from server.signups import event_notices as signup_event_notices
 from server.tokens import utcnow
 from tests.mail.conftest import event_input, published_event, volunteer
 from tests.mail.smtp import Sink
 
 
-async def reminders() -> list[dict]:
+async def reminders(*, replanned: bool = True) -> list[dict]:
+    """The outbox's reminders, once what an edit marked was re-planned in the background
+    (``replanned=False``: as the edit left them)."""
+    if replanned:
+        await signup_event_notices.send_due()
     rows = await Outbox.select().where(Outbox.kind == "reminder").order_by(Outbox.due_at)
-    return list(rows)
+    return [sealed.opened(row) for row in rows]
 
 
 async def test_moving_an_event_reschedules_and_rewrites_its_pending_reminders(
@@ -36,6 +41,11 @@ async def test_moving_an_event_reschedules_and_rewrites_its_pending_reminders(
         event_input(event, starts_at=new_start, ends_at=new_start + timedelta(hours=2)),
     )
     assert moved["sequence"] == event["sequence"] + 1
+    # The edit rendered nothing: it held the reminders back and left a marker.
+    held = await reminders(replanned=False)
+    assert {r["next_attempt_at"] for r in held} == {service.HELD}
+    assert await worker.drain(utcnow() + timedelta(days=30)) == 0  # none goes out as it was
+    assert await EventNotice.count().where(EventNotice.reminders == True) == 1  # noqa: E712
     rows = await reminders()
     assert len(rows) == 4 and {r["status"] for r in rows} == {"queued"}
     assert Counter(r["due_at"] for r in rows) == {
@@ -110,7 +120,7 @@ async def test_cancelling_drops_reminders_and_sends_each_attendee_a_cancellation
     rows = await reminders()
     assert {r["status"] for r in rows} == {"dropped"} and len(rows) == 2
     # Signups knows the attendees and calls this from its own hook listener.
-    assert await notices.notify_attendees(cancelled, [ada, bo], "event_cancelled") == 2
+    assert await event_notices.notify_attendees(cancelled, [ada, bo], "event_cancelled") == 2
     await worker.drain(event["starts_at"])  # even at event time, no reminder goes
     messages = {m["To"].addresses[0].addr_spec: m for m in sink.messages}
     assert set(messages) == {ada.email, bo.email}

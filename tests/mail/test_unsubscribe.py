@@ -7,7 +7,7 @@ from collections import Counter
 
 import httpx
 
-from server.mail import notices, service
+from server.mail import notices, sealed, service, unsubscribe
 from server.mail.tables import Outbox, Suppression, UnsubscribeToken
 from server.tokens import hash_secret
 from tests.mail.conftest import published_event, volunteer
@@ -23,8 +23,9 @@ async def reminder_link() -> tuple[str, dict]:
     _, event = await published_event()
     await notices.set_reminders(event, volunteer(1))
     await notices.send_rsvp_confirmation(event, volunteer(1))
-    row = await Outbox.select().where(Outbox.kind == "reminder").first()
-    assert row is not None
+    found = await Outbox.select().where(Outbox.kind == "reminder").first()
+    assert found is not None
+    row = sealed.opened(found)
     header = service.json.loads(row["headers"])["List-Unsubscribe"]
     url = header.strip("<>")
     assert url in row["text_body"] and url in row["html_body"]
@@ -79,8 +80,8 @@ async def test_an_unknown_token_is_404_for_get_and_post(client: httpx.AsyncClien
 
 
 async def test_tokens_are_random_and_stored_hashed() -> None:
-    first = token_of(await service.unsubscribe_url("a@example.org"))
-    second = token_of(await service.unsubscribe_url("a@example.org"))
+    first = token_of(await unsubscribe.unsubscribe_url("a@example.org"))
+    second = token_of(await unsubscribe.unsubscribe_url("a@example.org"))
     assert first != second and len(first) >= 43  # 256 bits, URL-safe
     stored = {r["token_hash"] for r in await UnsubscribeToken.select(UnsubscribeToken.token_hash)}
     assert stored == {hash_secret(first), hash_secret(second)}

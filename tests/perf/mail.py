@@ -27,9 +27,10 @@ TIMEOUT_S = 300
 
 async def _fill(database: Database, count: int) -> None:
     from server import db
-    from server.mail import compose, service
+    from server.mail import compose, sealed, service
     from server.mail.tables import Outbox
 
+    sealed.configure(BENCH_SECRET)  # queued mail is sealed with the worker's key
     engine = db.make_engine(database.url)
     db.bind(engine)
     await db.start(engine)

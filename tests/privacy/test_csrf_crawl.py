@@ -24,10 +24,12 @@ from litestar.routes import HTTPRoute
 from server import db
 from server.accounts import api_tokens, members
 from server.accounts import service as accounts
+from server.accounts import signup as account_signup
 from server.accounts.tables import Membership
 from server.privacy import service as privacy
-from server.signups import notices
+from server.signups import home_links, notices
 from server.signups import service as signups
+from tests.accounts.helpers import SIGNUP_LINK, mailed_link
 from tests.actions.helpers import add_target, campaign_of, create_task, target_json, task_json
 from tests.conftest import csrf_token, unique_email
 from tests.events.helpers import (
@@ -53,6 +55,7 @@ CSRF_REJECTION = "CSRF token verification failed"
 LAST = [
     "POST /organizer/orgs/{org_id:uuid}/require-2fa",
     "POST /invitations/{token:str}",
+    "POST /signup/confirm/{token:str}",
     "POST /signup",
     "POST /login",
     "POST /login/2fa",
@@ -120,6 +123,9 @@ async def seed(client: httpx.AsyncClient) -> Seeded:
     invitation = await members.invite(owner.who, owner.org_id, unique_email("invited"), "viewer")
     report_id = await privacy.report_event(uuid.UUID(event["id"]), "trap", "crawl")
     pending = await accounts.create_organization(owner.who, "Awaiting approval")
+    newcomer = unique_email("newcomer")  # a sign-up waiting for its mailed link
+    await account_signup.request_account(newcomer, PASSWORD, "Crawl Newcomer", "")
+    signup_link = await mailed_link(newcomer, SIGNUP_LINK)
     params = {
         "org_id": str(owner.org_id),
         "membership_id": str(membership["id"]),
@@ -135,8 +141,9 @@ async def seed(client: httpx.AsyncClient) -> Seeded:
     }
     tokens = {
         "/m/": await signups.issue_manage_link(signup_id),
-        "/my/": await signups.issue_home_link(volunteer["email"]),
+        "/my/": await home_links.issue(volunteer["email"]),
         "/invitations/": invitation.secret,
+        "/signup/confirm/": signup_link.rsplit("/", 1)[-1],
         # A real unsubscribe token would let the exempt route act; an unknown one shows
         # it is exempt (404, not 403) without changing anything.
         "/unsubscribe/": uuid.uuid4().hex,

@@ -9,6 +9,7 @@ from typing import Any
 
 import httpx
 
+from server.mail import sealed
 from server.mail.tables import Outbox
 from server.signups import notices
 from server.signups.tables import Shift, Signup
@@ -75,6 +76,27 @@ async def rsvp(
     )
 
 
+async def confirm(client: httpx.AsyncClient, email: str) -> httpx.Response:
+    """Press "Confirm my place" from the newest link mailed to ``email`` (the API way)."""
+    token = await manage_token(email)
+    return await client.post("/api/v1/signups/manage/confirm", headers={"X-Manage-Token": token})
+
+
+async def rsvp_confirmed(
+    client: httpx.AsyncClient, event_id: str, body: dict[str, Any] | None = None, **overrides: Any
+) -> httpx.Response:
+    """An RSVP and its confirmation from the email: what a real volunteer does where
+    places are counted. Returns the confirmation's answer (its ``status`` is the place)."""
+    body = body or person(**overrides)
+    answer = await rsvp(client, event_id, body)
+    assert answer.status_code == 201, answer.text
+    if answer.json()["status"] != "unconfirmed":
+        return answer
+    confirmed = await confirm(client, body["email"])
+    assert confirmed.status_code == 200, confirmed.text
+    return confirmed
+
+
 async def last_mail(email: str) -> dict[str, Any]:
     await notices.flush()
     rows = (
@@ -83,8 +105,7 @@ async def last_mail(email: str) -> dict[str, Any]:
         .order_by(Outbox.created_at, ascending=False)
     )
     assert rows, f"no mail queued for {email}"
-    row: dict[str, Any] = rows[0]
-    return row
+    return sealed.opened(rows[0])  # bodies are sealed at rest (mail/sealed.py)
 
 
 async def mails_to(email: str) -> list[dict[str, Any]]:
@@ -93,7 +114,7 @@ async def mails_to(email: str) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = (
         await Outbox.select().where(Outbox.recipient == email.lower()).order_by(Outbox.created_at)
     )
-    return rows
+    return [sealed.opened(row) for row in rows]  # bodies are sealed at rest (mail/sealed.py)
 
 
 async def manage_token(email: str) -> str:

@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 
 from server.accounts.tables import AuditEntry
+from server.mail import sealed
 from server.mail.tables import Outbox
 from server.signups.audit_trail import KIND
 from tests.conftest import csrf_token
@@ -38,7 +39,7 @@ async def _entries(org_id: uuid.UUID, action: str) -> list[dict[str, Any]]:
 
 async def _notices() -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = await Outbox.select().where(Outbox.kind == KIND)
-    return rows
+    return [sealed.opened(row) for row in rows]  # bodies are sealed at rest
 
 
 async def _team(

@@ -6,15 +6,15 @@ import httpx
 
 from tests.conftest import csrf_token
 from tests.events.helpers import add_member, sign_in
-from tests.signups.helpers import person, published_event, rsvp, signups_of
+from tests.signups.helpers import person, published_event, rsvp_confirmed, signups_of
 
 HTMX = {"HX-Request": "true"}
 
 
 async def test_search_check_in_and_undo(client: httpx.AsyncClient) -> None:
     member, event = await published_event(client, max_guests=2)
-    await rsvp(client, event["id"], person(1, display_name="Amira Haddad", guests=2))
-    await rsvp(client, event["id"], person(2, display_name="Boris Petrov"))
+    await rsvp_confirmed(client, event["id"], person(1, display_name="Amira Haddad", guests=2))
+    await rsvp_confirmed(client, event["id"], person(2, display_name="Boris Petrov"))
     await sign_in(client, member.email)
     path = f"/organizer/events/{event['id']}/checkin"
     page = await client.get(path)
@@ -51,8 +51,8 @@ async def test_search_check_in_and_undo(client: httpx.AsyncClient) -> None:
 
 async def test_only_going_people_can_be_checked_in(client: httpx.AsyncClient) -> None:
     member, event = await published_event(client, capacity=1)
-    await rsvp(client, event["id"], person(1))
-    await rsvp(client, event["id"], person(2))
+    await rsvp_confirmed(client, event["id"], person(1))
+    await rsvp_confirmed(client, event["id"], person(2))
     waiting = next(r for r in await signups_of(event["id"]) if r["status"] == "waitlisted")
     answer = await client.post(f"/api/v1/signups/{waiting['id']}/check_in", headers=member.bearer)
     assert answer.status_code == 409
@@ -60,7 +60,7 @@ async def test_only_going_people_can_be_checked_in(client: httpx.AsyncClient) ->
 
 async def test_viewers_see_the_check_in_list_without_buttons(client: httpx.AsyncClient) -> None:
     member, event = await published_event(client)
-    await rsvp(client, event["id"], person(1, display_name="Chidi"))
+    await rsvp_confirmed(client, event["id"], person(1, display_name="Chidi"))
     viewer = await add_member(member, "viewer")
     await sign_in(client, viewer.email)
     page = await client.get(f"/organizer/events/{event['id']}/checkin")

@@ -5,7 +5,13 @@ from __future__ import annotations
 import httpx
 
 from server.signups import service
-from tests.signups.helpers import add_shift, person, published_event, rsvp, signups_of
+from tests.signups.helpers import (
+    add_shift,
+    person,
+    published_event,
+    rsvp_confirmed,
+    signups_of,
+)
 
 
 async def _token(event_id: str, email: str) -> str:
@@ -19,13 +25,13 @@ async def test_get_patch_delete_with_the_token_header(client: httpx.AsyncClient)
     )
     shift = await add_shift(client, member, event["id"], role="Sign-holder")
     first, second = person(1), person(2)
-    await rsvp(client, event["id"], first)
-    await rsvp(
+    await rsvp_confirmed(client, event["id"], first)
+    await rsvp_confirmed(
         client,
         event["id"],
         second,
     )
-    await rsvp(client, event["id"], person(3))  # waitlisted
+    await rsvp_confirmed(client, event["id"], person(3))  # waitlisted
     token = await _token(event["id"], first["email"])
     headers = {"X-Manage-Token": token}
     mine = await client.get("/api/v1/signups/manage", headers=headers)
@@ -60,9 +66,9 @@ async def test_waitlisted_signup_sees_no_address_and_its_position(
     _, event = await published_event(
         client, capacity=1, address_visibility="attendees", address="Quiet Yard 3"
     )
-    await rsvp(client, event["id"])
+    await rsvp_confirmed(client, event["id"])
     me = person(2)
-    await rsvp(client, event["id"], me)
+    await rsvp_confirmed(client, event["id"], me)
     token = await _token(event["id"], me["email"])
     body = (await client.get("/api/v1/signups/manage", headers={"X-Manage-Token": token})).json()
     assert body["status"] == "waitlisted" and body["position"] == 1

@@ -12,7 +12,7 @@ from tests.signups.helpers import (
     manage_token,
     person,
     published_event,
-    rsvp,
+    rsvp_confirmed,
     signups_of,
     statuses,
 )
@@ -37,7 +37,7 @@ async def test_event_page_loads_the_rsvp_block_and_links_to_it(client: httpx.Asy
 
 
 async def test_plain_form_rsvp_redirects_to_a_confirmation(client: httpx.AsyncClient) -> None:
-    _, event = await published_event(client, capacity=10, address_visibility="attendees")
+    _, event = await published_event(client, address_visibility="attendees")
     path = f"/events/{event['id']}/rsvp"
     token = await csrf_token(client, path)
     me = person(1)
@@ -55,14 +55,30 @@ async def test_plain_form_rsvp_redirects_to_a_confirmation(client: httpx.AsyncCl
 
 
 async def test_htmx_rsvp_swaps_in_the_confirmation(client: httpx.AsyncClient) -> None:
-    _, event = await published_event(client, capacity=1)
+    _, event = await published_event(client)
     path = f"/events/{event['id']}/rsvp"
     token = await csrf_token(client, path)
-    await rsvp(client, event["id"])
     answer = await client.post(path, data={**person(2), "_csrf_token": token}, headers=HTMX)
     assert answer.status_code == 200
     assert answer.text.lstrip().startswith('<section id="rsvp"')
-    assert "You're on the waitlist" in answer.text and "number 1" in answer.text
+    assert "You're going!" in answer.text
+
+
+async def test_where_places_are_counted_the_answer_asks_to_confirm(
+    client: httpx.AsyncClient,
+) -> None:
+    _, event = await published_event(client, capacity=1)
+    path = f"/events/{event['id']}/rsvp"
+    token = await csrf_token(client, path)
+    await rsvp_confirmed(client, event["id"])  # the last place is taken
+    answer = await client.post(path, data={**person(2), "_csrf_token": token}, headers=HTMX)
+    assert answer.status_code == 200
+    assert "Almost done: check your email" in answer.text
+    assert "Confirm my place" in answer.text and "/m/" not in answer.text
+    assert "no place left" not in answer.text
+    sent = await client.post(path, data={**person(3), "_csrf_token": token})
+    done = await client.get(sent.headers["location"])
+    assert "Almost done: check your email" in done.text
 
 
 async def test_rsvp_form_needs_csrf(client: httpx.AsyncClient) -> None:
@@ -106,7 +122,7 @@ async def test_manage_page_changes_guests_and_shift_then_cancels(
     )
     marshal = await add_shift(client, member, event["id"], role="Marshal", capacity=2)
     me = person(1)
-    assert (await rsvp(client, event["id"], me)).json()["status"] == "going"
+    assert (await rsvp_confirmed(client, event["id"], me)).json()["status"] == "going"
     token = await manage_token(me["email"])
     page = await client.get(f"/m/{token}")
     assert page.status_code == 200

@@ -12,13 +12,13 @@ import httpx
 import pytest
 
 from server.calendar import feeds, http
-from server.signups import service
+from server.signups import home_links, service
 from server.signups.tables import Volunteer
 from server.tokens import hash_secret
 from tests.calendar.helpers import events_by_uid, instants
 from tests.conftest import csrf_token
 from tests.events.helpers import event_json
-from tests.signups.helpers import person, published_event, rsvp, signups_of, soon
+from tests.signups.helpers import person, published_event, rsvp_confirmed, signups_of, soon
 from tests.test_logging import access_line
 
 GOING_STREET = "Goingstreet 7, 10117 Berlin"
@@ -59,10 +59,12 @@ async def _volunteer_with_feed(
         client, member, capacity=1, address_visibility="attendees", address=CANARY_STREET
     )
     me = person("me")
-    assert (await rsvp(client, going["id"], me)).json()["status"] == "going"
-    assert (await rsvp(client, waiting["id"], person("other"))).json()["status"] == "going"
-    assert (await rsvp(client, waiting["id"], me)).json()["status"] == "waitlisted"
-    home = await service.issue_home_link(me["email"])
+    assert (await rsvp_confirmed(client, going["id"], me)).json()["status"] == "going"
+    assert (await rsvp_confirmed(client, waiting["id"], person("other"))).json()[
+        "status"
+    ] == "going"
+    assert (await rsvp_confirmed(client, waiting["id"], me)).json()["status"] == "waitlisted"
+    home = await home_links.issue(me["email"])
     return me, await _feed_link(client, home), going, waiting, member
 
 
@@ -135,7 +137,7 @@ async def test_a_new_link_kills_the_old_one_at_once(client: httpx.AsyncClient) -
     assert row is not None and row["feed_token_hash"] == hash_secret(old)
     assert len(old) >= 22 and old not in str(row)  # >= 128 bits, stored hashed only
 
-    home = await service.issue_home_link(me["email"])
+    home = await home_links.issue(me["email"])
     page = await client.get(f"/my/{home}")
     assert "Get a new link" in page.text
     new = await _feed_link(client, home)
@@ -154,7 +156,7 @@ async def test_a_new_link_kills_the_old_one_at_once(client: httpx.AsyncClient) -
 
 async def test_making_a_link_needs_csrf_and_a_valid_home_link(client: httpx.AsyncClient) -> None:
     me, _, _, _, _ = await _volunteer_with_feed(client)
-    home = await service.issue_home_link(me["email"])
+    home = await home_links.issue(me["email"])
     before = await Volunteer.select().where(Volunteer.email == me["email"].lower()).first()
     assert (await client.post(f"/my/{home}/feed")).status_code == 403
     csrf = await csrf_token(client, f"/my/{home}")

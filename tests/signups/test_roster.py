@@ -17,6 +17,7 @@ from tests.signups.helpers import (
     person,
     published_event,
     rsvp,
+    rsvp_confirmed,
     signups_of,
 )
 
@@ -29,7 +30,7 @@ async def test_attendees_are_for_members_only(
     client: httpx.AsyncClient, client_factory: ClientFactory
 ) -> None:
     member, event = await published_event(client, capacity=10)
-    await rsvp(client, event["id"], person(1, phone="+49 30 123"))
+    await rsvp_confirmed(client, event["id"], person(1, phone="+49 30 123"))
     other = await member_with_org(name="Other group")
     path = f"/api/v1/events/{event['id']}/attendees"
     assert (await client.get(path)).status_code == 401
@@ -64,7 +65,7 @@ async def test_approval_flow(client: httpx.AsyncClient) -> None:
     member, event = await published_event(client, requires_approval=True, capacity=1)
     first, second, third = person(1), person(2), person(3)
     for p in (first, second, third):
-        assert (await rsvp(client, event["id"], p)).json()["status"] == "pending"
+        assert (await rsvp_confirmed(client, event["id"], p)).json()["status"] == "pending"
     rows = {r["email"]: r for r in await signups_of(event["id"])}
     assert [m["kind"] for m in await mails_to(third["email"])] == ["rsvp_pending"]
     approved = await _act(client, member.bearer, rows[first["email"]]["id"], "approve")
@@ -85,9 +86,12 @@ async def test_approval_flow(client: httpx.AsyncClient) -> None:
 async def test_removal_promotes_the_waitlist_and_tells_both(client: httpx.AsyncClient) -> None:
     member, event = await published_event(client, capacity=1)
     going, waiting = person(1), person(2)
-    await rsvp(client, event["id"], going)
-    await rsvp(client, event["id"], waiting)
-    assert [m["kind"] for m in await mails_to(waiting["email"])] == ["rsvp_confirmation"]
+    await rsvp_confirmed(client, event["id"], going)
+    await rsvp_confirmed(client, event["id"], waiting)
+    assert [m["kind"] for m in await mails_to(waiting["email"])] == [
+        "rsvp_unconfirmed",
+        "rsvp_confirmation",
+    ]
     rows = {r["email"]: r for r in await signups_of(event["id"])}
     removed = await _act(client, member.bearer, rows[going["email"]]["id"], "remove")
     assert removed.json()["status"] == "declined"
@@ -103,8 +107,8 @@ async def test_a_silently_blocked_person_sees_nothing_unusual(client: httpx.Asyn
         client, capacity=1, address_visibility="attendees", address="Hidden Lane 9"
     )
     suspect, next_in_line = person(1), person(2)
-    await rsvp(client, event["id"], suspect)
-    await rsvp(client, event["id"], next_in_line)
+    await rsvp_confirmed(client, event["id"], suspect)
+    await rsvp_confirmed(client, event["id"], next_in_line)
     token = await manage_token(suspect["email"])
     assert "Hidden Lane 9" in (await client.get(f"/m/{token}")).text
     rows = {r["email"]: r for r in await signups_of(event["id"])}
@@ -126,7 +130,7 @@ async def test_a_silently_blocked_person_sees_nothing_unusual(client: httpx.Asyn
     assert api.json()["status"] == "waitlisted" and api.json()["event"]["address"] is None
     # RSVPing again looks like anyone else's RSVP, and mails no address.
     again = await rsvp(client, event["id"], suspect)
-    assert again.status_code == 201 and again.json()["status"] == "waitlisted"
+    assert again.status_code == 201 and again.json()["status"] == "unconfirmed"
     newest = await manage_token(suspect["email"])
     for mail in await mails_to(suspect["email"]):
         if newest in mail["text_body"]:
@@ -145,8 +149,10 @@ async def test_csv_export_is_a_private_attachment_without_formulas(
     client: httpx.AsyncClient,
 ) -> None:
     member, event = await published_event(client)
-    await rsvp(client, event["id"], person(1, display_name='=HYPERLINK("http://evil")'))
-    await rsvp(client, event["id"], person(2, display_name="Ada", phone="+44 20 7946 0000"))
+    await rsvp_confirmed(client, event["id"], person(1, display_name='=HYPERLINK("http://evil")'))
+    await rsvp_confirmed(
+        client, event["id"], person(2, display_name="Ada", phone="+44 20 7946 0000")
+    )
     await sign_in(client, member.email)
     assert (
         await client.get(f"/organizer/events/{event['id']}/attendees/export.csv")
@@ -167,7 +173,7 @@ async def test_csv_export_is_a_private_attachment_without_formulas(
 
 async def test_attendees_page_lists_counts_and_acts(client: httpx.AsyncClient) -> None:
     member, event = await published_event(client, requires_approval=True)
-    await rsvp(client, event["id"], person(1, display_name="Pending Pat"))
+    await rsvp_confirmed(client, event["id"], person(1, display_name="Pending Pat"))
     await sign_in(client, member.email)
     path = f"/organizer/events/{event['id']}/attendees"
     page = await client.get(path)
@@ -200,8 +206,8 @@ async def test_a_volunteer_who_deleted_their_data_is_only_a_count(
 
     member, event = await published_event(client, requires_approval=True)
     gone = person("gone", display_name="Canary Gone", phone="+44 7700 900123")
-    await rsvp(client, event["id"], gone)
-    await rsvp(client, event["id"], person("stays", display_name="Still Here"))
+    await rsvp_confirmed(client, event["id"], gone)
+    await rsvp_confirmed(client, event["id"], person("stays", display_name="Still Here"))
     [row, _] = await signups_of(event["id"])
     await lifecycle.delete(row["volunteer"])
 
@@ -228,7 +234,7 @@ async def test_blocking_drops_a_confirmation_with_the_address_not_yet_sent(
         client, address_visibility="attendees", address="Hidden Yard 9"
     )
     suspect = person("suspect")
-    await rsvp(client, event["id"], suspect)
+    await rsvp_confirmed(client, event["id"], suspect)
     [queued] = [m for m in await mails_to(suspect["email"]) if m["kind"] == "rsvp_confirmation"]
     assert queued["status"] == "queued" and "Hidden Yard 9" in queued["text_body"]
     [row] = await signups_of(event["id"])

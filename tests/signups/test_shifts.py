@@ -11,7 +11,7 @@ from tests.signups.helpers import (
     mails_to,
     person,
     published_event,
-    rsvp,
+    rsvp_confirmed,
     shift_count,
     signups_of,
     soon,
@@ -22,19 +22,16 @@ async def test_shift_and_event_capacity_both_hold(client: httpx.AsyncClient) -> 
     member, event = await published_event(client, capacity=3, max_guests=1)
     marshal = await add_shift(client, member, event["id"], capacity=2)
     assert marshal["places_left"] == 2
-    a = await rsvp(client, event["id"], person(1, shift_id=marshal["id"], guests=1))
-    assert a.json()["status"] == "going" and a.json()["shift_id"] == marshal["id"]
+    a = await rsvp_confirmed(client, event["id"], person(1, shift_id=marshal["id"], guests=1))
+    assert a.json()["status"] == "going" and a.json()["shift"]["id"] == marshal["id"]
     # The shift is full (1 + 1 guest), the event has one place left.
-    b = await rsvp(client, event["id"], person(2, shift_id=marshal["id"]))
+    b = await rsvp_confirmed(client, event["id"], person(2, shift_id=marshal["id"]))
     assert b.json()["status"] == "waitlisted" and b.json()["position"] == 1
-    c = await rsvp(client, event["id"], person(3))
+    c = await rsvp_confirmed(client, event["id"], person(3))
     assert c.json()["status"] == "going"
     # The event is full now: no shift has room either.
-    d = await rsvp(client, event["id"], person(4))
-    assert d.json() | {"message": ""} == {
-        "status": "waitlisted", "event_id": event["id"], "shift_id": None, "guests": 0,
-        "position": 1, "message": "",
-    }  # fmt: skip
+    d = await rsvp_confirmed(client, event["id"], person(4))
+    assert (d.json()["status"], d.json()["shift"], d.json()["position"]) == ("waitlisted", None, 1)
     places = (await client.get(f"/api/v1/events/{event['id']}/availability")).json()
     assert places["places_left"] == 0 and places["full"] is True
     assert places["shifts"][0]["places_left"] == 0
@@ -83,7 +80,7 @@ async def test_shrinking_below_going_needs_a_choice(client: httpx.AsyncClient) -
     shift = await add_shift(client, member, event["id"], capacity=3)
     people = [person(n, shift_id=shift["id"]) for n in range(3)]
     for p in people:
-        assert (await rsvp(client, event["id"], p)).json()["status"] == "going"
+        assert (await rsvp_confirmed(client, event["id"], p)).json()["status"] == "going"
     body = {"role": "Marshal", "starts_at": soon(hour=17), "ends_at": soon(hour=19)}
     path = f"/api/v1/shifts/{shift['id']}"
     refused = await client.put(path, json={**body, "capacity": 1}, headers=member.bearer)
@@ -119,7 +116,7 @@ async def test_shrinking_below_going_needs_a_choice(client: httpx.AsyncClient) -
 async def test_a_shift_with_people_is_not_deleted(client: httpx.AsyncClient) -> None:
     member, event = await published_event(client)
     shift = await add_shift(client, member, event["id"])
-    await rsvp(client, event["id"], person(1, shift_id=shift["id"]))
+    await rsvp_confirmed(client, event["id"], person(1, shift_id=shift["id"]))
     answer = await client.delete(f"/api/v1/shifts/{shift['id']}", headers=member.bearer)
     assert answer.status_code == 409
     assert await shift_count() == 1
@@ -155,7 +152,7 @@ async def test_shift_pages(client: httpx.AsyncClient) -> None:
     listing = await client.get(path)
     assert "Legal observer" in listing.text
     shift_id = listing.text.split("/organizer/shifts/")[1].split("/")[0]
-    await rsvp(client, event["id"], person(1, display_name="Dana", shift_id=shift_id))
+    await rsvp_confirmed(client, event["id"], person(1, display_name="Dana", shift_id=shift_id))
     edit = f"/organizer/shifts/{shift_id}/edit"
     form = await client.get(edit)
     assert "Dana" in form.text and 'name="move_to_waitlist"' in form.text
@@ -198,7 +195,9 @@ async def test_reminders_stay_for_a_volunteer_still_going_in_another_shift(
     second = await add_shift(client, member, event["id"], role="First aid")
     me = person("two-shifts")
     for shift in (first, second):
-        assert (await rsvp(client, event["id"], {**me, "shift_id": shift["id"]})).status_code == 201
+        assert (
+            await rsvp_confirmed(client, event["id"], {**me, "shift_id": shift["id"]})
+        ).status_code == 201
 
     async def queued_reminders() -> int:
         await mails_to(me["email"])  # composes what the signups owe

@@ -11,7 +11,7 @@ from tests.signups.helpers import (
     manage_token,
     person,
     published_event,
-    rsvp,
+    rsvp_confirmed,
     signups_of,
     soon,
 )
@@ -21,10 +21,10 @@ async def test_cancel_promotes_the_first_who_fit(client: httpx.AsyncClient) -> N
     _, event = await published_event(client, capacity=2, max_guests=2)
     going = [person(1), person(2)]
     for p in going:
-        await rsvp(client, event["id"], p)
+        await rsvp_confirmed(client, event["id"], p)
     group, single, later = person("group", guests=2), person("single"), person("later")
     for p in (group, single, later):
-        assert (await rsvp(client, event["id"], p)).json()["status"] == "waitlisted"
+        assert (await rsvp_confirmed(client, event["id"], p)).json()["status"] == "waitlisted"
     token = await manage_token(going[0]["email"])
     cancelled = await client.delete("/api/v1/signups/manage", headers={"X-Manage-Token": token})
     assert cancelled.status_code == 200
@@ -40,10 +40,10 @@ async def test_cancel_promotes_the_first_who_fit(client: httpx.AsyncClient) -> N
 
 async def test_more_places_on_the_event_promote_at_once(client: httpx.AsyncClient) -> None:
     member, event = await published_event(client, capacity=1)
-    await rsvp(client, event["id"])
+    await rsvp_confirmed(client, event["id"])
     waiting = [person(n) for n in range(3)]
     for p in waiting:
-        await rsvp(client, event["id"], p)
+        await rsvp_confirmed(client, event["id"], p)
     body = {
         "title": event["title"],
         "starts_at": soon(),
@@ -62,8 +62,8 @@ async def test_more_places_on_the_event_promote_at_once(client: httpx.AsyncClien
 async def test_event_changes_and_cancellations_reach_attendees(client: httpx.AsyncClient) -> None:
     member, event = await published_event(client, capacity=1)
     going, waiting = person(1), person(2)
-    await rsvp(client, event["id"], going)
-    await rsvp(client, event["id"], waiting)
+    await rsvp_confirmed(client, event["id"], going)
+    await rsvp_confirmed(client, event["id"], waiting)
     await notices.flush()
     body = {
         "title": event["title"],
@@ -94,7 +94,7 @@ async def test_pending_notices_are_sent_in_the_background(client: httpx.AsyncCli
     sender = asyncio.create_task(notices.run(stop, poll_s=30))
     try:
         me = person(1)
-        await rsvp(client, event["id"], me)  # wakes the sender: no 30 s wait
+        await rsvp_confirmed(client, event["id"], me)  # wakes the sender: no 30 s wait
         for _ in range(200):
             [row] = await signups_of(event["id"])
             if row["notice"] == "":

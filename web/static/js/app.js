@@ -19,7 +19,11 @@
     var to = source ? source.getAttribute("data-quick-exit") : null;
     root.classList.add("exiting");
     document.title = "";
-    try { sessionStorage.clear(); } catch (e) { /* storage may be disabled */ }
+    try {
+      sessionStorage.clear();
+      // exit-guard.js reads this: Back into a personal page in this tab leaves again.
+      sessionStorage.setItem("muster-exited", "1");
+    } catch (e) { /* storage may be disabled */ }
     window.location.replace(to || "/exit");
   }
 
