@@ -8,41 +8,18 @@ Needs the Redis at 127.0.0.1:6379 (skipped when it does not answer).
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator
-from dataclasses import replace
 
 import httpx
 import pyotp
 import pytest
 from litestar import Litestar
 
-from server import db
 from server.accounts import service, twofactor
-from server.app import create_app
-from server.mail import service as mail_service
-from server.settings import Settings
 from tests.accounts.helpers import PASSWORD, submit
 from tests.conftest import unique_email
-from tests.privacy.test_ratelimit_redis import REDIS_URL, _redis_up
+from tests.privacy.conftest import redis_up
 
-pytestmark = pytest.mark.skipif(not _redis_up(), reason="no Redis at 127.0.0.1:6379")
-
-
-@pytest.fixture
-async def instances(app: Litestar, settings: Settings) -> AsyncIterator[tuple[Litestar, Litestar]]:
-    old_engine = db.engine()
-    shared = replace(settings, redis_url=REDIS_URL)
-    first, second = create_app(shared), create_app(shared)
-    db.bind(old_engine)
-    try:
-        yield first, second
-    finally:
-        for application in (first, second):
-            await application.stores.get("rate_limit").delete_all()
-            await application.stores.get("sessions").delete_all()
-        db.bind(old_engine)
-        twofactor.configure(settings.secret_key)
-        mail_service.configure(settings)
+pytestmark = pytest.mark.skipif(not redis_up(), reason="no Redis at 127.0.0.1:6379")
 
 
 def _client(application: Litestar, ip: str) -> httpx.AsyncClient:

@@ -9,50 +9,17 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator
-from dataclasses import replace
 
 import httpx
 import pytest
-import redis
 from litestar import Litestar
 
-from server import db
-from server.accounts import twofactor
-from server.app import create_app
-from server.mail import service as mail_service
-from server.settings import Settings
 from server.web.ratelimit import hit
 from tests.conftest import csrf_token
 from tests.events.helpers import create_event, member_with_org
+from tests.privacy.conftest import redis_up
 
-REDIS_URL = "redis://127.0.0.1:6379/15"
-
-
-def _redis_up() -> bool:
-    try:
-        return bool(redis.Redis.from_url(REDIS_URL, socket_connect_timeout=0.5).ping())
-    except redis.RedisError:
-        return False
-
-
-pytestmark = pytest.mark.skipif(not _redis_up(), reason="no Redis at 127.0.0.1:6379")
-
-
-@pytest.fixture
-async def instances(app: Litestar, settings: Settings) -> AsyncIterator[tuple[Litestar, Litestar]]:
-    old_engine = db.engine()
-    shared = replace(settings, redis_url=REDIS_URL)
-    first, second = create_app(shared), create_app(shared)
-    db.bind(old_engine)
-    try:
-        yield first, second
-    finally:
-        for application in (first, second):
-            await application.stores.get("rate_limit").delete_all()
-        db.bind(old_engine)
-        twofactor.configure(settings.secret_key)
-        mail_service.configure(settings)
+pytestmark = pytest.mark.skipif(not redis_up(), reason="no Redis at 127.0.0.1:6379")
 
 
 def _client(application: Litestar) -> httpx.AsyncClient:
