@@ -141,6 +141,7 @@ async def test_the_confirm_page_button_works_without_javascript(
     token = await manage_token(me["email"])
     page = await client.get(f"/m/{token}")
     assert "Confirm my place" in page.text
+    assert "You hold no place yet" in page.text and "gives your place" not in page.text
     csrf = await csrf_token(client, f"/m/{token}")
     assert (await client.post(f"/m/{token}/confirm")).status_code == 403  # CSRF holds
     pressed = await client.post(f"/m/{token}/confirm", data={"_csrf_token": csrf})
