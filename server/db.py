@@ -1,8 +1,11 @@
 """The database engine, its lifespan, and the one way to write: ``write_transaction()``.
 
-There is one engine per process, made from ``DATABASE_URL``. Piccolo finds it through
-``server.piccolo_conf.DB`` (migrations, the CLI) and every table is bound to it here, so
-the app, the CLI and the tests can never talk to two databases by accident.
+There is one engine per process, made from ``DATABASE_URL``. This module holds it:
+``bind(engine)`` (``create_app``, the CLI, the tests) points every table at it, and
+Piccolo's own code (migrations) finds the same engine through ``server.piccolo_conf.DB``,
+which asks ``engine()`` here. So the app, the CLI and the tests can never talk to two
+databases by accident. Importing this module or ``piccolo_conf`` neither builds an engine
+nor touches the disk: a SQLite file's folder is made by ``start()``.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import hashlib
 import logging
 import os
 import re
+import socket
 import sqlite3
 import sys
 import weakref
@@ -23,13 +27,19 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from asyncpg.exceptions import LockNotAvailableError
+from asyncpg.exceptions import (
+    CannotConnectNowError,
+    LockNotAvailableError,
+    PostgresConnectionError,
+    TooManyConnectionsError,
+)
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType
 from piccolo.table import Table
 
 from server.errors import Busy
+from server.settings import DEFAULT_DATABASE_URL
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +52,6 @@ def make_engine(database_url: str) -> Engine:
     parts = urlsplit(database_url)
     if parts.scheme == "sqlite":
         path = Path(database_url.removeprefix("sqlite:///").removeprefix("sqlite://"))
-        path.parent.mkdir(parents=True, exist_ok=True)
         return _SQLite(path=str(path), timeout=SQLITE_BUSY_TIMEOUT_S)
     if parts.scheme in ("postgresql", "postgres"):
         return _Postgres(config={"dsn": database_url}, extensions=())
@@ -55,19 +64,30 @@ def all_tables() -> list[type[Table]]:
     return list(APP_CONFIG.table_classes)
 
 
-def bind(engine: Engine) -> None:
-    """Point Piccolo (conf module, migrations, every table) at ``engine``."""
-    from server import piccolo_conf
+# The process's engine; ``server.piccolo_conf.DB`` reads it, so Piccolo sees it too.
+_engine: Engine | None = None
 
-    piccolo_conf.DB = engine
-    for table in all_tables():
+
+def bind(engine: Engine) -> None:
+    """Make ``engine`` the one every table, and Piccolo's migrations, talk to."""
+    from piccolo.apps.migrations.tables import Migration
+
+    global _engine
+    _engine = engine
+    # A table keeps the first engine it finds: set each one, Piccolo's record of the
+    # migrations that ran included, so binding another engine takes effect everywhere.
+    tables: list[type[Table]] = [*all_tables(), Migration]
+    for table in tables:
         table._meta.db = engine
 
 
 def engine() -> Engine:
-    from server import piccolo_conf
-
-    return piccolo_conf.DB
+    """The bound engine; unbound (Piccolo's own command line, a script), the one
+    ``DATABASE_URL`` names, built (not connected) on first use."""
+    if _engine is None:
+        bind(make_engine(os.environ.get("DATABASE_URL", "").strip() or DEFAULT_DATABASE_URL))
+    assert _engine is not None
+    return _engine
 
 
 def is_sqlite() -> bool:
@@ -75,7 +95,9 @@ def is_sqlite() -> bool:
 
 
 def prepare_sqlite_file(path: str) -> None:
-    """WAL lets readers go on while one writer holds the lock; it is a property of the file."""
+    """Make the file's folder (a fresh ``var/``), then switch it to WAL: readers go on
+    while one writer holds the lock, and that is a property of the file."""
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
     with contextlib.closing(sqlite3.connect(path)) as conn:
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")
@@ -275,3 +297,29 @@ async def ping() -> bool:
         log.warning("database ping failed: %s", exc.__class__.__name__)
         return False
     return True
+
+
+# What a database that does not answer raises, as opposed to a bug in a query: PostgreSQL
+# refused, unreachable, restarting or full; a SQLite file that cannot be opened or read.
+_OUTAGES = (
+    ConnectionError,
+    TimeoutError,
+    socket.gaierror,
+    PostgresConnectionError,
+    CannotConnectNowError,
+    TooManyConnectionsError,
+)
+_SQLITE_OUTAGES = ("unable to open database file", "disk I/O error")
+
+
+def is_outage(exc: BaseException) -> bool:
+    """Did ``exc`` come from the database being unavailable (so the request may be retried:
+    a 503) rather than from our code (a 500)? Drivers wrap, so the causes count too."""
+    cause: BaseException | None = exc
+    while cause is not None:
+        if isinstance(cause, _OUTAGES):
+            return True
+        if isinstance(cause, sqlite3.OperationalError) and str(cause).startswith(_SQLITE_OUTAGES):
+            return True
+        cause = cause.__cause__
+    return False

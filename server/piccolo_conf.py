@@ -1,16 +1,19 @@
-"""Piccolo's entry point: the engine named by DATABASE_URL and the one app registry.
+"""Piccolo's entry point: ``DB`` (the engine) and the one app registry.
 
-The engine is built, not connected, at import; ``server.db.bind`` may replace it (tests,
-``create_app``) and rebinds every table at the same time.
+``DB`` is not a variable here but looked up on each use (PEP 562): Piccolo reads it with
+``getattr`` (``engine_finder``) and gets whatever ``server.db`` holds, so this module
+builds nothing when imported and ``server.db.bind`` never has to write into it.
 """
 
-import os
-
 from piccolo.conf.apps import AppRegistry
+from piccolo.engine.base import Engine
 
-from server.db import make_engine
-from server.settings import DEFAULT_DATABASE_URL
-
-DB = make_engine(os.environ.get("DATABASE_URL", "").strip() or DEFAULT_DATABASE_URL)
+from server import db
 
 APP_REGISTRY = AppRegistry(apps=["server.piccolo_app"])
+
+
+def __getattr__(name: str) -> Engine:
+    if name == "DB":
+        return db.engine()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -70,28 +70,34 @@ def _table_names() -> list[str]:
     return [t._meta.tablename for t in db.all_tables()]
 
 
-@pytest.fixture(autouse=True)
-async def clean_database(request: pytest.FixtureRequest) -> AsyncIterator[None]:
-    """Every test starts from empty tables and empty stores (sessions, rate limits)."""
-    if "app" not in request.fixturenames:
-        yield
-        return
-    application: Litestar = request.getfixturevalue("app")
-    first = db.all_tables()[0]
-    if db.is_sqlite():
-        for name in reversed(_table_names()):
-            await first.raw(f'DELETE FROM "{name}"').run()
-    else:
-        names = ", ".join(f'"{n}"' for n in _table_names())
-        await first.raw(f"TRUNCATE {names} CASCADE").run()
+def forget_caches() -> None:
+    """Empty every cache the app keeps in module globals (memos, cached public answers,
+    built feeds). The one list of them: a module that gains a cache is added here."""
+    from server.calendar import feeds, http
     from server.events import changes, discovery, search
 
-    changes.forget()
-    search.forget()  # memo of approved organizations (re-read each second otherwise)
-    discovery.forget()  # cached public answers
-    for name in ("sessions", "rate_limit", "response_cache"):
-        await application.stores.get(name).delete_all()
+    for module in (changes, search, discovery, http, feeds):
+        module.forget()
+
+
+@pytest.fixture(autouse=True)
+async def clean_database(request: pytest.FixtureRequest) -> AsyncIterator[None]:
+    """Every test starts from empty tables, empty caches and empty stores (sessions, rate
+    limits), and leaves no cache behind for a test without the app."""
+    if "app" in request.fixturenames:
+        application: Litestar = request.getfixturevalue("app")
+        first = db.all_tables()[0]
+        if db.is_sqlite():
+            for name in reversed(_table_names()):
+                await first.raw(f'DELETE FROM "{name}"').run()
+        else:
+            names = ", ".join(f'"{n}"' for n in _table_names())
+            await first.raw(f"TRUNCATE {names} CASCADE").run()
+        for name in ("sessions", "rate_limit", "response_cache"):
+            await application.stores.get(name).delete_all()
+    forget_caches()
     yield
+    forget_caches()
 
 
 @pytest.fixture

@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+import shutil
+from collections.abc import AsyncIterator
+from dataclasses import replace
+from pathlib import Path
+
 import httpx
+import pytest
 from litestar import Litestar
 
+from server import db
+from server.accounts import twofactor
+from server.app import create_app
+from server.mail import service as mail_service
 from server.settings import Settings, SettingsError
+from tests.conftest import make_client
 
 
 async def test_healthz_answers_when_database_is_up(client: httpx.AsyncClient) -> None:
@@ -14,17 +25,64 @@ async def test_healthz_answers_when_database_is_up(client: httpx.AsyncClient) ->
     assert response.json() == {"status": "ok"}
 
 
-async def test_healthz_is_503_when_database_is_down(tmp_path, monkeypatch) -> None:
-    from server import db
+# Piccolo warns when it cannot read the server's version: that is the point here.
+piccolo_cannot_connect = pytest.mark.filterwarnings("ignore:.*Unable to connect to database")
 
-    async def broken() -> bool:
-        return False
 
-    monkeypatch.setattr(db, "ping", broken)
-    from server.app import healthz
+@pytest.fixture(params=["sqlite-folder-removed", "postgresql-refused"])
+async def database_down(
+    request: pytest.FixtureRequest, app: Litestar, settings: Settings, tmp_path: Path
+) -> AsyncIterator[Litestar]:
+    """A second app whose database really does not answer, on either engine whatever the
+    run's own: SQLite's folder is removed after the engine started on it (the next query
+    cannot open the file); PostgreSQL's address refuses connections (nothing listens on
+    port 1, so it fails at once, well inside the ping's 2 s). The session's engine and
+    settings are bound again afterwards."""
+    session_engine = db.engine()
+    folder = tmp_path / "data"
+    if request.param == "sqlite-folder-removed":
+        url = f"sqlite:///{folder / 'muster.db'}"
+    else:
+        url = "postgresql://muster@127.0.0.1:1/muster"
+    application = create_app(replace(settings, database_url=url))  # binds its engine
+    engine = db.engine()
+    try:
+        if request.param == "sqlite-folder-removed":
+            await db.start(engine)  # makes the folder and the file: the database is up...
+            assert await db.ping()
+            shutil.rmtree(folder)  # ...and now it is gone
+        yield application
+    finally:
+        if request.param == "sqlite-folder-removed":
+            await db.stop(engine)
+        db.bind(session_engine)
+        twofactor.configure(settings.secret_key)
+        mail_service.configure(settings)
 
-    response = await healthz.fn()
+
+@piccolo_cannot_connect
+async def test_healthz_is_503_when_database_is_down(database_down: Litestar) -> None:
+    async with make_client(database_down) as client:
+        response = await client.get("/healthz")
     assert response.status_code == 503
+    assert response.json() == {"status": "database unavailable"}
+
+
+@piccolo_cannot_connect
+async def test_routes_answer_a_clear_503_when_database_is_down(database_down: Litestar) -> None:
+    async with make_client(database_down) as client:
+        api = await client.get("/api/v1/events")
+        page = await client.get("/")
+    assert api.status_code == 503
+    assert api.headers["content-type"].startswith("application/problem+json")
+    problem = api.json()
+    assert problem["status"] == 503 and problem["title"] == "Service unavailable"
+    assert "database" in problem["detail"]
+    assert api.headers["retry-after"]
+    assert page.status_code == 503
+    assert page.headers["content-type"].startswith("text/html")
+    for response in (api, page):
+        assert "Traceback" not in response.text and "OperationalError" not in response.text
 
 
 async def test_every_response_has_security_headers(client: httpx.AsyncClient) -> None:

@@ -6,12 +6,16 @@ import logging
 import re
 from typing import Any
 
+import msgspec
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.response import Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from litestar.types import ASGIApp
 
+from server import db
 from server.errors import DomainError, ValidationFailed
+from server.web.caching import RawResponse
 
 log = logging.getLogger("muster.errors")
 PROBLEM_JSON = "application/problem+json"
@@ -30,6 +34,21 @@ def problem(
     if errors:
         body["errors"] = errors
     return Response(body, status_code=status, media_type=PROBLEM_JSON)
+
+
+def bad_query(errors: dict[str, str]) -> ASGIApp:
+    """A 400 problem+json naming each malformed query parameter, for the public reads
+    that answer with raw ASGI responses (search, feeds) to skip Litestar's Response
+    building; not cached, so a fixed query is read afresh."""
+    body = {
+        "type": "about:blank",
+        "title": "Invalid query",
+        "status": 400,
+        "detail": "; ".join(f"{k}: {v}" for k, v in errors.items()),
+        "errors": [{"field": k, "message": v} for k, v in errors.items()],
+    }
+    headers = [(b"content-type", PROBLEM_JSON.encode()), (b"cache-control", b"no-store")]
+    return RawResponse(400, headers, msgspec.json.encode(body))
 
 
 def _page(request: Request[Any, Any, Any], status: int, title: str, detail: str) -> Response[Any]:
@@ -112,11 +131,32 @@ def handle_recursion(request: Request[Any, Any, Any], exc: RecursionError) -> Re
 
 
 def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    if db.is_outage(exc):
+        return _database_unavailable(request, exc)
     # Logged with its traceback on our side; the client learns only that it failed.
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     if _is_api(request):
         return problem(HTTP_500_INTERNAL_SERVER_ERROR, "Server error")
     return _page(request, 500, "Server error", "Something went wrong on our side.")
+
+
+# Long enough for a restarting PostgreSQL or a failover, short enough to feel live.
+RETRY_AFTER_DB_S = 5
+
+
+def _database_unavailable(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    """The database is down or unreachable: not our bug but a pause, so a 503 the client
+    may retry (as /healthz says too), and one log line instead of a traceback per request."""
+    log.warning(
+        "database unavailable on %s %s: %s", request.method, request.url.path, type(exc).__name__
+    )
+    title, detail = "Service unavailable", "The database is not answering: please try again."
+    if _is_api(request):
+        response = problem(503, title, detail)
+    else:
+        response = _page(request, 503, title, detail)
+    response.headers["Retry-After"] = str(RETRY_AFTER_DB_S)
+    return response
 
 
 EXCEPTION_HANDLERS: dict[Any, Any] = {

@@ -51,7 +51,6 @@ async def personal(request: Request[Any, Any, Any]) -> ASGIApp:
 
 @pytest.fixture
 async def client() -> AsyncIterator[httpx.AsyncClient]:
-    http.forget()
     builds.clear()
     version["n"] = 1
     app = Litestar(

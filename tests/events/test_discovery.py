@@ -3,27 +3,19 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from datetime import timedelta
 
 import httpx
 import pytest
 from litestar import Litestar
 
-from server.events import discovery, search
+from server.events import search
 from tests.events.helpers import approve, member_with_org, sign_in
 from tests.events.test_search import add_event, approved_org, bump, destination
 
 CANARY = "Canary Street 4711"
 CANARY_VENUE = "Safehouse Canary Hall"
 RESULTS = {"HX-Request": "true", "HX-Target": "results"}
-
-
-@pytest.fixture(autouse=True)
-def fresh_memos() -> Iterator[None]:
-    search.forget()
-    discovery.forget()
-    yield
 
 
 def problem_fields(response: httpx.Response) -> set[str]:

@@ -4,14 +4,11 @@ the going; ETag/304; never in the logs."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
-import pytest
 
-from server.calendar import feeds, http
 from server.signups import home_links, service
 from server.signups.tables import Volunteer
 from server.tokens import hash_secret
@@ -23,15 +20,6 @@ from tests.test_logging import access_line
 
 GOING_STREET = "Goingstreet 7, 10117 Berlin"
 CANARY_STREET = "Canarystreet 13, 10117 Berlin"
-
-
-@pytest.fixture(autouse=True)
-def empty_feed_caches() -> Iterator[None]:
-    http.forget()
-    feeds.forget()
-    yield
-    http.forget()
-    feeds.forget()
 
 
 async def _feed_link(client: httpx.AsyncClient, home: str) -> str:
