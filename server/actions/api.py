@@ -25,11 +25,8 @@ from server.actions.schemas import (
     TaskOut,
 )
 from server.errors import ValidationFailed
+from server.web import urls
 from server.web.auth import current_organizer, require_organizer
-
-
-def _base_url(request: Request[Any, Any, Any]) -> str:
-    return str(request.app.state.settings.base_url)
 
 
 async def _task_out(request: Request[Any, Any, Any], row: dict[str, Any]) -> TaskOut:
@@ -37,7 +34,7 @@ async def _task_out(request: Request[Any, Any, Any], row: dict[str, Any]) -> Tas
     counts = await completions.counts_by_task([row["id"]])
     event = await service.linked_event(row)
     return views.task_out(
-        row, targets[row["id"]], counts.get(row["id"], 0), event, _base_url(request)
+        row, targets[row["id"]], counts.get(row["id"], 0), event, urls.base_url(request)
     )
 
 
@@ -89,7 +86,7 @@ class TaskController(Controller):
                 mine = [chosen]
             event = await service.linked_event(row)
             out.append(
-                views.task_out(row, mine, counts.get(row["id"], 0), event, _base_url(request))
+                views.task_out(row, mine, counts.get(row["id"], 0), event, urls.base_url(request))
             )
         return Response(out, headers=NO_STORE)
 

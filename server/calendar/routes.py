@@ -23,7 +23,6 @@ from collections.abc import Callable, Sequence
 from typing import Annotated, Any, cast
 from urllib.parse import urlencode
 
-import msgspec
 from litestar import Request, get, route
 from litestar.config.allowed_hosts import AllowedHostsConfig
 from litestar.middleware.allowed_hosts import AllowedHostsMiddleware
@@ -37,9 +36,9 @@ from server.errors import NotFound, ValidationFailed
 from server.events import search
 from server.events import service as events
 from server.events.views import member_event, public_event
-from server.web import caching
+from server.web import caching, urls
 from server.web.auth import current_organizer
-from server.web.errors import PROBLEM_JSON
+from server.web.errors import PROBLEM_JSON, bad_query
 
 # Public feeds need no session and set no CSRF cookie (calendar apps keep no cookies).
 PUBLIC_GET = {"skip_session": True, "exclude_from_csrf": True}
@@ -62,10 +61,6 @@ def clock() -> float:
     return time.time()
 
 
-def _base_url(request: Request[Any, Any, Any]) -> str:
-    return str(request.app.state.settings.base_url)
-
-
 def _remember(request: Request[Any, Any, Any], key: feeds.FeedKey) -> None:
     """Note which feed this exact URL is, for revalidations before routing."""
     if len(_by_url) >= MAX_KEYS:
@@ -73,22 +68,10 @@ def _remember(request: Request[Any, Any, Any], key: feeds.FeedKey) -> None:
     _by_url[(request.scope["path"], request.scope["query_string"])] = key
 
 
-def _bad_request(errors: dict[str, str]) -> ASGIApp:
-    body = {
-        "type": "about:blank",
-        "title": "Invalid query",
-        "status": 400,
-        "detail": "; ".join(f"{k}: {v}" for k, v in errors.items()),
-        "errors": [{"field": k, "message": v} for k, v in errors.items()],
-    }
-    headers = [(b"content-type", PROBLEM_JSON.encode()), (b"cache-control", b"no-store")]
-    return caching.RawResponse(400, headers, msgspec.json.encode(body))
-
-
 async def public_feed(request: Request[Any, Any, Any], key: feeds.FeedKey) -> ASGIApp:
     """A public feed: 304 from the validators, else the cached or freshly built bytes."""
     state = await search.public_state(clock())
-    base_url = _base_url(request)
+    base_url = urls.base_url(request)
     state_key = (key, base_url, state.key())
     feed: feeds.Feed | None = None
 
@@ -156,7 +139,7 @@ async def events_feed(
         try:
             key = feeds.events_feed_key(near, radius_km, campaign, org)
         except ValidationFailed as exc:
-            return _bad_request(exc.errors)
+            return bad_query(exc.errors)
         if len(_keys) >= MAX_KEYS:  # subscribers' points vary: keep the memo bounded
             _keys.clear()
         _keys[raw] = key
@@ -200,7 +183,7 @@ async def event_file(request: Request[Any, Any, Any], event_id: FromPath[uuid.UU
     hidden address; everyone else the public view, city only)."""
     viewer = await current_organizer(request)
     found = await events.visible_event(viewer, event_id)
-    base_url = _base_url(request)
+    base_url = urls.base_url(request)
     row = found.row
     view = member_event(row, base_url) if found.is_member else public_event(row, base_url)
     listed = row["visibility"] == "public" and events.is_public(row)
@@ -230,7 +213,7 @@ async def google_subscribe(
     ``cid``. Through here, so pages link only to our origin (the volunteer follows it)."""
     if not _OWN_FEED.fullmatch(feed):
         raise NotFound("No such feed")
-    webcal = "webcal://" + _base_url(request).split("://", 1)[1] + feed
+    webcal = "webcal://" + urls.base_url(request).split("://", 1)[1] + feed
     location = f"{GOOGLE_SUBSCRIBE}?{urlencode({'cid': webcal})}"
     headers = [(b"location", location.encode()), (b"cache-control", b"public, max-age=86400")]
     return caching.RawResponse(303, headers)

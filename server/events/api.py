@@ -24,6 +24,7 @@ from server.events.schemas import (
     EventPage,
 )
 from server.events.views import member_event, public_event
+from server.web import urls
 from server.web.apidocs import problem_responses
 from server.web.auth import current_organizer, require_organizer
 
@@ -46,12 +47,8 @@ def _problems(*codes: int) -> dict[int, ResponseSpec]:
     return problem_responses(_DESCRIPTIONS, codes)
 
 
-def _base_url(request: Request[Any, Any, Any]) -> str:
-    return str(request.app.state.settings.base_url)
-
-
 def _member_out(request: Request[Any, Any, Any], row: dict[str, Any]) -> EventOut:
-    return member_event(row, _base_url(request))
+    return member_event(row, urls.base_url(request))
 
 
 def _campaign_out(row: dict[str, Any]) -> CampaignOut:
@@ -77,7 +74,7 @@ class EventController(Controller):
         found = await service.visible_event(viewer, event_id)
         if found.is_member:
             return Response(_member_out(request, found.row), headers=NO_STORE)
-        body = public_event(found.row, _base_url(request))
+        body = public_event(found.row, urls.base_url(request))
         headers = PUBLIC_CACHE if viewer is None else NO_STORE
         return Response(body, headers=headers)
 
@@ -108,7 +105,7 @@ class EventController(Controller):
             rows = await service.public_organization_events(
                 org_id, limit=per_page + 1, offset=offset
             )
-            items = [public_event(r, _base_url(request)) for r in rows[:per_page]]
+            items = [public_event(r, urls.base_url(request)) for r in rows[:per_page]]
             headers = PUBLIC_CACHE if viewer is None else NO_STORE
         body = EventPage(items=items, page=page, per_page=per_page, has_next=len(rows) > per_page)
         return Response(body, headers=headers)

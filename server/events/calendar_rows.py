@@ -16,19 +16,18 @@ first), recently ended ones (latest first) and recently cancelled ones (latest f
 
 from __future__ import annotations
 
-import math
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 # Importing Piccolo's SQLite engine registers its adapters (UUID, aware datetime → text).
 from piccolo.engine.sqlite import SQLiteEngine
 
 from server import db
-from server.events.public_sql import FROM, PUBLIC_PLACE, Sql, parse_uuid
+from server.events.public_sql import FROM, PUBLIC_PLACE, Sql, instant, parse_uuid
 from server.events.validation import MAX_DURATION
-from server.geo.distance import EARTH_RADIUS_KM, bounding_box
+from server.geo.distance import bounding_box, haversine_km
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,21 +62,13 @@ async def _typed_rows(sql: Sql, text: str) -> list[dict[str, Any]]:
     return [_typed(row) for row in await sql.rows_in_thread(text)]
 
 
-def _instant(value: Any) -> datetime | None:
-    """PostgreSQL gives datetimes; SQLite may give the UTC text Piccolo stored."""
-    if value is None or isinstance(value, datetime):
-        return value
-    parsed = datetime.fromisoformat(value)
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
 def _typed(row: dict[str, Any]) -> dict[str, Any]:
     for name in ("id", "organization", "campaign"):
         if row.get(name) is not None and not isinstance(row[name], uuid.UUID):
             row[name] = parse_uuid(str(row[name]))
     for name in ("starts_at", "ends_at", "updated_at", "published_at", "cancelled_at"):
-        if name in row:
-            row[name] = _instant(row[name])
+        if row.get(name) is not None:  # published_at, cancelled_at: NULL until then
+            row[name] = instant(row[name])
     if row.get("lat") is None or row.get("lon") is None:
         row["lat"] = row["lon"] = None
     if row["address_visibility"] != "public":  # belt and braces: the SQL blanked them
@@ -163,15 +154,6 @@ async def _grouped(f: FeedFilter, w: FeedWindow) -> list[dict[str, Any]]:
     return list(found.values())
 
 
-def _within(lat: float, lon: float, radius_km: float, plat: float, plon: float) -> bool:
-    p1, p2 = math.radians(lat), math.radians(plat)
-    a = (
-        math.sin((p2 - p1) / 2) ** 2
-        + math.cos(p1) * math.cos(p2) * math.sin(math.radians(plon - lon) / 2) ** 2
-    )
-    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a))) <= radius_km
-
-
 def _in_box_sql(sql: Sql, f: FeedFilter, w: FeedWindow) -> str:
     """(id, search point, start, end, status) of every public candidate in the box.
 
@@ -224,10 +206,9 @@ async def _nearby(f: FeedFilter, w: FeedWindow) -> list[dict[str, Any]]:
     candidates = await sql.rows_in_thread(_in_box_sql(sql, f, w))
     upcoming, ended, cancelled = [], [], []
     for row in candidates:
-        if not _within(lat, lon, f.radius_km, row["search_lat"], row["search_lon"]):
+        if haversine_km(lat, lon, row["search_lat"], row["search_lon"]) > f.radius_km:
             continue
-        starts, ends = _instant(row["starts_at"]), _instant(row["ends_at"])
-        assert starts is not None and ends is not None
+        starts, ends = instant(row["starts_at"]), instant(row["ends_at"])
         if row["status"] == "cancelled":
             cancelled.append(row["id"])  # the cancellation's date is in the wide row
         elif ends >= w.now:

@@ -44,9 +44,9 @@ from server.events.schemas import EventPage
 from server.geo import gazetteer
 from server.geo.distance import parse_point
 from server.settings import Settings
-from server.web import caching
+from server.web import caching, urls
 from server.web.auth import SESSION_KEY, current_organizer
-from server.web.errors import PROBLEM_JSON
+from server.web.errors import PROBLEM_JSON, bad_query
 from server.web.security import csrf_config
 
 RADIUS_CHOICES = (5, 10, 25, 50, 100, 250)
@@ -98,22 +98,6 @@ class SearchProblem(msgspec.Struct):
 @cache
 def _csrf_cookie(settings: Settings) -> str:
     return csrf_config(settings).cookie_name
-
-
-def _base_url(request: Request[Any, Any, Any]) -> str:
-    return str(request.app.state.settings.base_url)
-
-
-def _bad_request(errors: dict[str, str]) -> ASGIApp:
-    body = SearchProblem(
-        type="about:blank",
-        title="Invalid query",
-        status=400,
-        detail="; ".join(f"{k}: {v}" for k, v in errors.items()),
-        errors=[FieldProblem(k, v) for k, v in errors.items()],
-    )
-    headers = [(b"content-type", PROBLEM_JSON.encode()), (b"cache-control", b"no-store")]
-    return caching.RawResponse(400, headers, msgspec.json.encode(body))
 
 
 # --- API ------------------------------------------------------------------------------------
@@ -179,13 +163,13 @@ async def list_events(
     days, wrong = parse_days(**{"from": date_from, "to": date_to})
     errors.update(dict.fromkeys(wrong, DAY_MESSAGE))
     if errors:
-        return _bad_request(errors)
+        return bad_query(errors)
     try:
         q = make_query(point, radius_km, days["from"], days["to"], campaign, org, page, per_page)
     except ValidationFailed as exc:
-        return _bad_request(exc.errors)
+        return bad_query(exc.errors)
     state = await search.public_state()
-    base_url = _base_url(request)
+    base_url = urls.base_url(request)
     key = ("api", base_url, state.key(), q)
     entry = _bodies.get(key)
     if entry is None:
@@ -222,7 +206,7 @@ async def places(
     first, at most 10: "Berlin" is Berlin, Germany first, never Burlington."""
     text = (q or "").strip()
     if not text or len(text) > 100:
-        return _bad_request({"q": "Give a place name of 1 to 100 characters."})
+        return bad_query({"q": "Give a place name of 1 to 100 characters."})
     await _gazetteer_loaded()
     found = gazetteer.find_cities(text, limit=PLACES_LIMIT)
     body = msgspec.json.encode(
@@ -310,7 +294,7 @@ async def home(request: Request[Any, Any, Any]) -> ASGIApp:
     """
     raw = raw_form(request)
     state = await search.public_state()
-    base_url = _base_url(request)
+    base_url = urls.base_url(request)
     key = ("results", base_url, state.key(), raw)
     results = _bodies.get(key)
     form: HomeForm | None = None

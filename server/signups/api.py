@@ -41,6 +41,7 @@ from server.signups.schemas import (
     SignupInput,
     SignupOut,
 )
+from server.web import urls
 from server.web.apidocs import problem_responses
 from server.web.auth import current_organizer, require_organizer
 from server.web.ratelimit import enforce
@@ -88,10 +89,6 @@ ManageToken = Annotated[
 
 def _problems(*codes: int) -> dict[int, ResponseSpec]:
     return problem_responses(_DESCRIPTIONS, codes)
-
-
-def _base_url(request: Request[Any, Any, Any]) -> str:
-    return str(request.app.state.settings.base_url)
 
 
 def _require_json(request: Request[Any, Any, Any]) -> None:
@@ -176,7 +173,7 @@ class VolunteerController(Controller):
         self, request: Request[Any, Any, Any], token: ManageToken
     ) -> Response[SignupOut]:
         signup_id = await service.signup_for_token(token)
-        found = await service.view(signup_id, _base_url(request))
+        found = await service.view(signup_id, urls.base_url(request))
         return Response(signup_out(found), headers=NO_STORE)
 
     @patch(
@@ -197,7 +194,7 @@ class VolunteerController(Controller):
             shift_id=None if data.shift_id is msgspec.UNSET else data.shift_id,
             change_shift=data.shift_id is not msgspec.UNSET,
         )
-        found = await service.view(signup_id, _base_url(request))
+        found = await service.view(signup_id, urls.base_url(request))
         return Response(signup_out(found), headers=NO_STORE)
 
     @post(
@@ -233,7 +230,7 @@ async def _by_token(
     """Do ``act`` to the signup the manage token names; answer with it as it is now."""
     signup_id = await service.signup_for_token(token)
     await act(signup_id)
-    found = await service.view(signup_id, _base_url(request))
+    found = await service.view(signup_id, urls.base_url(request))
     return Response(signup_out(found), headers=NO_STORE)
 
 

@@ -38,7 +38,7 @@ from server.signups import home_links, places, service
 from server.signups.rows import UNCONFIRMED
 from server.signups.tables import Signup, Volunteer
 from server.tokens import hash_secret, new_secret, utcnow
-from server.web import caching
+from server.web import caching, urls
 from server.web.templates import render
 
 SUFFIX = ".ics"
@@ -158,10 +158,6 @@ def _state(entries: list[tuple[dict[str, Any], dict[str, Any]]]) -> tuple[Any, .
 # --- routes -------------------------------------------------------------------------------
 
 
-def _base_url(request: Request[Any, Any, Any]) -> str:
-    return str(request.app.state.settings.base_url)
-
-
 def feed_path(token: str) -> str:
     return f"/feeds/me/{token}{SUFFIX}"
 
@@ -178,7 +174,7 @@ async def personal_feed(request: Request[Any, Any, Any], token: FromPath[str]) -
         raise NotFound(NOT_VALID)
     # The link is checked before any cache: a revoked link is a 404, never a 304.
     volunteer_id = await volunteer_for_feed_token(token[: -len(SUFFIX)])
-    base_url = _base_url(request)
+    base_url = urls.base_url(request)
     entries = await _entries(volunteer_id, utcnow())
 
     async def build() -> IcsCalendar:
@@ -199,7 +195,7 @@ async def personal_feed_google(request: Request[Any, Any, Any], token: FromPath[
     """ "Subscribe in Google Calendar" for the personal feed: like ``/calendar/google``, but
     the secret stays in the path (redacted from logs) and the answer is never cached."""
     await volunteer_for_feed_token(token)
-    webcal = "webcal://" + _base_url(request).split("://", 1)[1] + feed_path(token)
+    webcal = "webcal://" + urls.base_url(request).split("://", 1)[1] + feed_path(token)
     location = f"{GOOGLE_SUBSCRIBE}?{urlencode({'cid': webcal})}"
     return caching.RawResponse(
         303, [(b"location", location.encode()), (b"cache-control", b"no-store")]
@@ -221,7 +217,7 @@ async def show_feed_link(
     volunteer_id = await home_links.volunteer_for_token(token)
     if await volunteer_for_feed_token(feed_token) != volunteer_id:
         raise NotFound(NOT_VALID)
-    feed_url = _base_url(request) + feed_path(feed_token)
+    feed_url = urls.base_url(request) + feed_path(feed_token)
     return render(
         request,
         "pages/signups/my_feed.html",

@@ -26,6 +26,7 @@ from server.events.views import public_event
 from server.signups import anomalies, feed, forms, home_links, service, shifts
 from server.signups.organizer_pages import ROUTES as ORGANIZER_ROUTES
 from server.signups.rsvp import RsvpOutcome, clean_contact, rsvp
+from server.web import urls
 from server.web.auth import current_organizer
 from server.web.ratelimit import enforce
 from server.web.templates import render
@@ -37,10 +38,6 @@ NOINDEX = {"X-Robots-Tag": "noindex"}
 
 def _settings(request: Request[Any, Any, Any]) -> Any:
     return request.app.state.settings
-
-
-def _base_url(request: Request[Any, Any, Any]) -> str:
-    return str(_settings(request).base_url)
 
 
 def _htmx(request: Request[Any, Any, Any]) -> bool:
@@ -80,7 +77,7 @@ async def _block_context(
     row, places_left = await shifts.public_availability(viewer, event_id)
     return {
         "viewer": viewer,
-        "event": public_event(row, _base_url(request)),
+        "event": public_event(row, urls.base_url(request)),
         "availability": places_left,
         "public": is_public(row),
         "purge_after_days": _settings(request).purge_after_days,
@@ -214,7 +211,7 @@ async def _change(
         except ValidationFailed as exc:
             errors = exc.errors
     if errors:
-        found = await service.view(signup_id, _base_url(request))
+        found = await service.view(signup_id, urls.base_url(request))
         return _manage_page(request, found, action, errors=errors, values=values, back=back)
     return see_other(f"{action}?saved=1")
 
@@ -224,7 +221,7 @@ async def manage(
     request: Request[Any, Any, Any], token: FromPath[str], saved: FromQuery[str] = ""
 ) -> Response[Any]:
     signup_id = await service.signup_for_token(token)
-    found = await service.view(signup_id, _base_url(request))
+    found = await service.view(signup_id, urls.base_url(request))
     notice = "Saved." if saved else ""
     return _manage_page(request, found, f"/m/{token}", notice=notice, manage_token=token)
 
@@ -283,7 +280,7 @@ async def my_signups_request(request: Request[Any, Any, Any]) -> Response[Any]:
 @get("/my/{token:str}", include_in_schema=False)
 async def my_home(request: Request[Any, Any, Any], token: FromPath[str]) -> Response[Any]:
     volunteer_id = await home_links.volunteer_for_token(token)
-    signups = await service.home(volunteer_id, _base_url(request))
+    signups = await service.home(volunteer_id, urls.base_url(request))
     return render(
         request,
         "pages/signups/my_home.html",
@@ -311,7 +308,7 @@ async def my_signup(
     saved: FromQuery[str] = "",
 ) -> Response[Any]:
     await _home_signup(token, signup_id)
-    found = await service.view(signup_id, _base_url(request))
+    found = await service.view(signup_id, urls.base_url(request))
     action = f"/my/{token}/rsvp/{signup_id}"
     return _manage_page(
         request, found, action, back=f"/my/{token}", notice="Saved." if saved else ""
