@@ -8,64 +8,155 @@ JavaScript, and a 409 (cancelling a draft) shows its page instead of being dropp
 
 from __future__ import annotations
 
-from typing import Any
+from functools import cache
+from typing import Any, cast
 from uuid import UUID
 
+from jinja2 import Environment
 from litestar import Controller, Request, Response, get, post
+from litestar.config.csrf import CSRFConfig
+from litestar.datastructures import Cookie
+from litestar.middleware.csrf import generate_csrf_token
 from litestar.params import FromPath
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.utils.scope.state import ScopeState
 
 from server.accounts import service as accounts
 from server.accounts.pages import SignInRequired, see_other, signed_in, to_login
 from server.accounts.service import OrganizerView
 from server.errors import Conflict, NotFound, ValidationFailed
-from server.events import forms, service, validation
+from server.events import forms, search, service, validation
 from server.events.schemas import CampaignInput, EventInput
 from server.events.views import description_html, member_event, public_event
 from server.geo import gazetteer
+from server.settings import Settings
+from server.web import caching, urls
 from server.web.auth import current_organizer
+from server.web.security import csrf_config
 from server.web.templates import private_page, render
 
-# "private": the page carries the visitor's own CSRF token, so no shared cache may keep it.
-PUBLIC_CACHE = "private, max-age=60"
+HTML = "text/html; charset=utf-8"
+
+# Anonymous readers of a listed event all get the same bytes (no CSRF token, no
+# navigation of their own): any cache may keep them, but must ask again before each use
+# ("no-cache"), so an event made private or moved is never shown from a copy. Members
+# and signed-in organizers get another page from the same URL (the session cookie).
+PUBLIC_CACHE = "public, no-cache"
+PUBLIC_VARY = "Cookie, HX-Request"
+PAGE = "pages/events/event.html"
+# The public page by (event, site, public state): a revalidation is a 304 without a query.
+# The state (change version, approved organizations, minute) moves on with every event
+# or campaign change and every approval; organization names within the minute.
+_public_pages = caching.BodyCache(max_bytes=16 * 1024 * 1024, max_entries=4096)
 
 
-def _base_url(request: Request[Any, Any, Any]) -> str:
-    return str(request.app.state.settings.base_url)
+def forget() -> None:
+    """Empty the cache (tests)."""
+    _public_pages.clear()
 
 
-@get("/events/{event_id:uuid}", include_in_schema=False)
-async def event_page(request: Request[Any, Any, Any], event_id: FromPath[UUID]) -> Response[Any]:
-    """The event as its viewer may see it (invariants 1 and 2); 404 when not visible."""
-    viewer = await current_organizer(request)
-    found = await service.visible_event(viewer, event_id)
+@cache
+def _csrf(settings: Settings) -> CSRFConfig:
+    return csrf_config(settings)
+
+
+def page_csrf(request: Request[Any, Any, Any]) -> Cookie | None:
+    """The visitor's CSRF token for this page's forms; the cookie to set if it is new.
+
+    The route skips the CSRF middleware so that anonymous readers get no token and no
+    cookie; a signed-in viewer's page has forms (sign out, publish, cancel), so it gets
+    the token here, exactly as the middleware would have made it.
+    """
+    config = _csrf(request.app.state.settings)
+    token = request.cookies.get(config.cookie_name)
+    cookie = None
+    if not token:
+        token = generate_csrf_token(secret=config.secret)
+        cookie = Cookie(
+            key=config.cookie_name,
+            value=token,
+            path=config.cookie_path,
+            secure=config.cookie_secure,
+            httponly=config.cookie_httponly,
+            samesite=config.cookie_samesite,
+            domain=config.cookie_domain,
+        )
+    ScopeState.from_scope(request.scope).csrf_token = token
+    return cookie
+
+
+def _context(request: Request[Any, Any, Any], found: service.VisibleEvent) -> dict[str, Any]:
     row = found.row
-    event = (
-        member_event(row, _base_url(request))
-        if found.is_member
-        else public_event(row, _base_url(request))
-    )
-    listed = row["visibility"] == "public" and service.is_public(row)
-    headers = {} if listed else {"X-Robots-Tag": "noindex"}
-    # Only anonymous answers may sit in a shared cache: a signed-in page carries the
-    # organizer's navigation, and a member's page carries the hidden address.
-    cacheable = viewer is None and listed
-    if cacheable:
-        headers["Cache-Control"] = PUBLIC_CACHE
-    return render(
+    base_url = urls.base_url(request)
+    event = member_event(row, base_url) if found.is_member else public_event(row, base_url)
+    return {
+        "event": event,
+        "description": description_html(event.description, event.description_format),
+        "is_member": found.is_member,
+        "can_edit": found.can_edit,
+        "org_approved": row["organization_approved_at"] is not None,
+        "country_name": gazetteer.countries().get(event.country, event.country),
+    }
+
+
+def _jinja(request: Request[Any, Any, Any]) -> Environment:
+    return cast(JinjaTemplateEngine, request.app.template_engine).engine
+
+
+def _listed(row: dict[str, Any]) -> bool:
+    return bool(row["visibility"] == "public" and service.is_public(row))
+
+
+def _public_answer(request: Request[Any, Any, Any], entry: caching.Cached) -> Response[bytes]:
+    if caching.matches(request, entry.tag):
+        return caching.not_modified(entry.tag, PUBLIC_CACHE, PUBLIC_VARY)
+    return caching.cached_response(entry.body, HTML, entry.tag, PUBLIC_CACHE, PUBLIC_VARY)
+
+
+@get("/events/{event_id:uuid}", include_in_schema=False, opt={"exclude_from_csrf": True})
+async def event_page(request: Request[Any, Any, Any], event_id: FromPath[UUID]) -> Response[Any]:
+    """The event as its viewer may see it (invariants 1 and 2); 404 when not visible.
+
+    Anonymous readers of a listed event get the public page with a strong ETag (of its
+    bytes) and a 304 for a match. Everybody else gets a fresh ``no-store`` page and
+    never a 304: a member's page shows drafts and the hidden address.
+    """
+    viewer = await current_organizer(request)
+    if viewer is None:
+        state = await search.public_state()
+        key = ("event-page", event_id, urls.base_url(request), state.key())
+        entry = _public_pages.get(key)
+        if entry is not None:
+            return _public_answer(request, entry)
+        found = await service.visible_event(None, event_id)
+        if _listed(found.row):
+            # Rendered without a token: forms come with their own (the RSVP fragment).
+            context = {"request": request, "viewer": None, "csrf_token": lambda: ""}
+            context.update(_context(request, found))
+            body = _jinja(request).get_template(PAGE).render(context).encode()
+            return _public_answer(request, _public_pages.put(key, body))
+        # Unlisted: anyone with the link, but kept out of caches and search engines.
+        return render(
+            request,
+            PAGE,
+            {"viewer": None, **_context(request, found)},
+            private=True,
+            headers={"X-Robots-Tag": "noindex"},
+        )
+    found = await service.visible_event(viewer, event_id)
+    cookie = page_csrf(request)
+    # A signed-in page carries the organizer's navigation, a member's page the hidden
+    # address: no-store (invariant 5), whatever validator the request sends.
+    response = render(
         request,
-        "pages/events/event.html",
-        {
-            "viewer": viewer,
-            "event": event,
-            "description": description_html(event.description, event.description_format),
-            "is_member": found.is_member,
-            "can_edit": found.can_edit,
-            "org_approved": row["organization_approved_at"] is not None,
-            "country_name": gazetteer.countries().get(event.country, event.country),
-        },
-        private=not cacheable,
-        headers=headers,
+        PAGE,
+        {"viewer": viewer, **_context(request, found)},
+        private=True,
+        headers={} if _listed(found.row) else {"X-Robots-Tag": "noindex"},
     )
+    if cookie is not None:
+        response.cookies.append(cookie)
+    return response
 
 
 def _page(

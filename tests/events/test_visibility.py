@@ -166,7 +166,8 @@ async def test_public_page_may_be_cached_briefly_but_not_for_signed_in_people(
     member = await member_with_org()
     event = await create_event(client, member, publish=True)
     anonymous = await client.get(f"/events/{event['id']}")
-    assert anonymous.headers["cache-control"] == "private, max-age=60"
+    # The same bytes for every anonymous reader: any cache may keep it, revalidating.
+    assert anonymous.headers["cache-control"] == "public, no-cache"
     assert "hx-request" in anonymous.headers["vary"].lower()
     async with client_factory() as browser:
         await sign_in(browser, member.email)
