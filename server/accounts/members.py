@@ -28,6 +28,7 @@ from server.accounts.service import (
     validate_email,
 )
 from server.accounts.tables import Invitation, Membership
+from server.crypto import derive_key
 from server.db import write_transaction
 from server.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from server.tokens import hash_secret, new_secret, utcnow
@@ -146,7 +147,7 @@ _proof_key = b""
 def configure(secret_key: str) -> None:
     """Called (through twofactor.configure) by create_app: the key of address proofs."""
     global _proof_key
-    _proof_key = hashlib.sha256(b"muster-invitation-proof:" + secret_key.encode()).digest()
+    _proof_key = derive_key(secret_key, "invitation-proof")
 
 
 def proof_for(invitation_id: uuid.UUID, organizer_id: uuid.UUID) -> str:

@@ -21,7 +21,6 @@ tied to an address mean something (members.addressed_to).
 from __future__ import annotations
 
 import base64
-import hashlib
 import json
 import time
 from dataclasses import dataclass
@@ -30,6 +29,7 @@ from cryptography.fernet import Fernet, InvalidToken
 
 from server.accounts import notices, service
 from server.accounts.service import OrganizerView
+from server.crypto import derive_key
 from server.db import write_transaction
 from server.errors import Conflict, NotFound
 from server.tokens import hash_secret
@@ -43,8 +43,7 @@ _fernet: Fernet | None = None
 
 def configure(secret_key: str) -> None:
     global _fernet
-    digest = hashlib.sha256(b"muster-signup-token:" + secret_key.encode()).digest()
-    _fernet = Fernet(base64.urlsafe_b64encode(digest))
+    _fernet = Fernet(base64.urlsafe_b64encode(derive_key(secret_key, "signup-token")))
 
 
 def _cipher() -> Fernet:
