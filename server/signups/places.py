@@ -76,6 +76,14 @@ def room_for(
     )
 
 
+async def room_now(event: dict[str, Any], slot: str, need: int) -> bool:
+    """Whether ``need`` more places fit the event and the slot's shift as things stand
+    (read under the event's write lock by whoever then takes them)."""
+    used = await usage(event["id"])
+    capacities = await shift_capacities(event["id"])
+    return room_for(event, capacities.get(slot), used, slot, need)
+
+
 async def waiting_before(event_id: uuid.UUID, slot: str, since: datetime | None) -> int:
     """How many wait in the same queue (event and slot) ahead of ``since`` (all if None)."""
     query = Signup.count().where(

@@ -247,12 +247,7 @@ async def _apply(event: dict[str, Any], row: dict[str, Any], action: Action) -> 
     if action == "approve":
         if status != "pending":
             raise Conflict("Only a pending RSVP can be approved.")
-        used = await places.usage(event["id"])
-        capacities = await places.shift_capacities(event["id"])
-        need = 1 + row["guests"]
-        if row["blocked"] or places.room_for(
-            event, capacities.get(row["slot"]), used, row["slot"], need
-        ):
+        if row["blocked"] or await places.room_now(event, row["slot"], 1 + row["guests"]):
             return {Signup.status: "going", Signup.decided_at: now}
         return {Signup.status: "waitlisted", Signup.decided_at: now, Signup.waitlisted_at: now}
     if action == "decline":
@@ -284,14 +279,11 @@ async def _block(event: dict[str, Any], row: dict[str, Any], block: bool) -> dic
     if block:
         return {Signup.blocked: True}
     changes: dict[Any, Any] = {Signup.blocked: False}
-    if row["status"] in places.TAKING:
-        # Their place may have gone to someone else meanwhile: back to the queue if so.
-        used = await places.usage(event["id"])
-        capacities = await places.shift_capacities(event["id"])
-        if not places.room_for(
-            event, capacities.get(row["slot"]), used, row["slot"], 1 + row["guests"]
-        ):
-            changes.update({Signup.status: "waitlisted", Signup.waitlisted_at: utcnow()})
+    # Their place may have gone to someone else meanwhile: back to the queue if so.
+    if row["status"] in places.TAKING and not await places.room_now(
+        event, row["slot"], 1 + row["guests"]
+    ):
+        changes.update({Signup.status: "waitlisted", Signup.waitlisted_at: utcnow()})
     return changes
 
 

@@ -239,13 +239,9 @@ async def confirm(signup_id: uuid.UUID) -> str:
             return rows.shown_status(row)
         event = await rows.event(row["event"])
         rows.require_open(event)
-        used = await places.usage(event["id"])
-        capacities = await places.shift_capacities(event["id"])
         now = utcnow()
         changes: dict[Any, Any] = {Signup.updated_at: now}
-        if places.room_for(
-            event, capacities.get(row["slot"]), used, row["slot"], 1 + row["guests"]
-        ):
+        if await places.room_now(event, row["slot"], 1 + row["guests"]):
             changes[Signup.status] = "going"
         elif event["waitlist_enabled"]:
             changes.update({Signup.status: "waitlisted", Signup.waitlisted_at: now})
