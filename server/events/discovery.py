@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import secrets
 import uuid
-from functools import cache
 from typing import Annotated, Any, cast
 
 import msgspec
@@ -31,6 +30,7 @@ from markupsafe import Markup
 from server.errors import ValidationFailed
 from server.events import search
 from server.events.home_form import HomeForm, feed_url, raw_form, read_form
+from server.events.pages import page_csrf
 from server.events.query import (
     DAY_MESSAGE,
     MAX_PAGE,
@@ -43,11 +43,9 @@ from server.events.query import (
 from server.events.schemas import EventPage
 from server.geo import gazetteer
 from server.geo.distance import parse_point
-from server.settings import Settings
 from server.web import caching, urls
 from server.web.auth import SESSION_KEY, current_organizer
 from server.web.errors import PROBLEM_JSON, bad_query
-from server.web.security import csrf_config
 
 RADIUS_CHOICES = (5, 10, 25, 50, 100, 250)
 PLACES_LIMIT = 10
@@ -93,11 +91,6 @@ class SearchProblem(msgspec.Struct):
     status: int
     detail: str | None = None
     errors: list[FieldProblem] | None = None
-
-
-@cache
-def _csrf_cookie(settings: Settings) -> str:
-    return csrf_config(settings).cookie_name
 
 
 # --- API ------------------------------------------------------------------------------------
@@ -284,7 +277,7 @@ def _render_block(
     return "".join(template.blocks[block](template.new_context(context))).encode()
 
 
-@get("/", include_in_schema=False)
+@get("/", include_in_schema=False, opt={"exclude_from_csrf": True})
 async def home(request: Request[Any, Any, Any]) -> ASGIApp:
     """Upcoming public events and the search form; for htmx, only the results.
 
@@ -337,11 +330,14 @@ async def home(request: Request[Any, Any, Any]) -> ASGIApp:
         }
         content = _bodies.put(content_key, _render_block(request, PAGE, "content", context))
 
-    # The page around the content carries the visitor's CSRF token (the cookie's value)
-    # and, when signed in, their navigation: its validator covers both.
+    # The page around the content carries, when signed in, the organizer's navigation
+    # and CSRF token (for "sign out"); its validator covers both. Anonymous readers get
+    # neither, and so no cookie: the only forms they meet (RSVP, actions, sign-in) carry
+    # their own token. The route skips the CSRF middleware, which would set one for all.
     session = request.scope.get("session")
     who = session.get(SESSION_KEY) if isinstance(session, dict) else None
-    csrf = request.cookies.get(_csrf_cookie(request.app.state.settings), "")
+    cookie = page_csrf(request) if who else None
+    csrf = csrf_token({"request": request}) if who else ""
     tag = caching.etag(content.tag, who, csrf)
     if caching.matches(request, tag):
         return caching.raw_not_modified(tag, caching.REVALIDATE, VARY_HTML)
@@ -356,9 +352,11 @@ async def home(request: Request[Any, Any, Any]) -> ASGIApp:
             "csrf_token": lambda: _TOKEN_STAND_IN,
         }
         shell = _bodies.put(shell_key, _render(request, PAGE, context))
-    token = csrf_token({"request": request}).encode()
-    body = shell.body.replace(_TOKEN_STAND_IN.encode(), token)
-    return caching.raw_response(body, HTML, tag, caching.REVALIDATE, VARY_HTML)
+    body = shell.body.replace(_TOKEN_STAND_IN.encode(), csrf.encode())
+    response = caching.raw_response(body, HTML, tag, caching.REVALIDATE, VARY_HTML)
+    if cookie is not None:
+        response.headers.append(cookie.to_encoded_header())
+    return response
 
 
 ROUTES: list[Any] = [home, list_events, places]
