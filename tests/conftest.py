@@ -71,12 +71,15 @@ def _table_names() -> list[str]:
 
 
 def forget_caches() -> None:
-    """Empty every cache the app keeps in module globals (memos, cached public answers,
-    built feeds). The one list of them: a module that gains a cache is added here."""
-    from server.calendar import feeds, http
+    """Empty every cache the app keeps in module globals: the LRUs of public answers and
+    built feeds all at once, and the memos of polled state (the change version, approved
+    organizations), which tests must drop because emptying the tables restarts them."""
+    from server.calendar import http
     from server.events import changes, discovery, search
+    from server.web import caching
 
-    for module in (changes, search, discovery, http, feeds):
+    caching.forget_all()
+    for module in (changes, search, discovery, http):
         module.forget()
 
 

@@ -22,7 +22,6 @@ from __future__ import annotations
 import re
 import unicodedata
 import uuid
-from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cache
@@ -41,6 +40,7 @@ from server.events.schemas import EventOut
 from server.events.views import public_event
 from server.geo import gazetteer
 from server.geo.distance import parse_point
+from server.web import caching
 from server.web.caching import etag
 
 # Bump when the builder's output changes for the same events: every feed's ETag moves.
@@ -265,25 +265,15 @@ def _window(now: datetime) -> FeedWindow:
 
 # Public IcsEvents by (base URL, event id, last change): every change to an event row
 # sets ``updated_at``, so a rebuild after one change converts one row, not a thousand.
-_public_events: OrderedDict[tuple[str, uuid.UUID, datetime], IcsEvent] = OrderedDict()
-MAX_EVENTS = 20_000
+_public_events: caching.LRU[IcsEvent] = caching.LRU(20_000)
 
 
 def _public_ics_event(row: dict[str, Any], base_url: str) -> IcsEvent:
     key = (base_url, row["id"], row["updated_at"])
     found = _public_events.get(key)
     if found is None:
-        found = _public_events[key] = ics_event(public_event(row, base_url))
-        if len(_public_events) > MAX_EVENTS:
-            _public_events.popitem(last=False)
-    else:
-        _public_events.move_to_end(key)
+        found = _public_events.put(key, ics_event(public_event(row, base_url)))
     return found
-
-
-def forget() -> None:
-    """Empty the memo (tests)."""
-    _public_events.clear()
 
 
 async def public_feed(key: FeedKey, base_url: str, now: datetime) -> Feed:

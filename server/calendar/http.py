@@ -46,7 +46,6 @@ from __future__ import annotations
 
 import asyncio
 import gzip
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable, Iterable
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
@@ -103,38 +102,15 @@ class Validator:
         self.gzip_headers = [(b"etag", self.gzip_tag.encode()), modified, VARY]
 
 
-class _Validators:
-    """Validators per feed and state, so a 304 needs no query: a small LRU."""
-
-    def __init__(self, max_entries: int = 8192) -> None:
-        self.max_entries = max_entries
-        self._items: OrderedDict[Hashable, Validator] = OrderedDict()
-
-    def get(self, key: Hashable) -> Validator | None:
-        found = self._items.get(key)
-        if found is not None:
-            self._items.move_to_end(key)
-        return found
-
-    def put(self, key: Hashable, value: Validator) -> None:
-        self._items[key] = value
-        self._items.move_to_end(key)
-        while len(self._items) > self.max_entries:
-            self._items.popitem(last=False)
-
-    def clear(self) -> None:
-        self._items.clear()
-
-
-validators = _Validators()
+# Validators per feed and state, so a 304 needs no query.
+validators: caching.LRU[Validator] = caching.LRU(8192)
 _running: dict[Hashable, asyncio.Future[Any]] = {}
 _seen_here: dict[str, datetime] = {}  # this process's copy of "first seen"
 
 
 def forget() -> None:
-    """Empty the caches (tests)."""
-    bodies.clear()
-    validators.clear()
+    """Drop this process's copy of "first seen" (tests; the caches go with
+    ``caching.forget_all``)."""
     _seen_here.clear()
 
 

@@ -180,20 +180,49 @@ async def organization_feed(
 )
 async def event_file(request: Request[Any, Any, Any], event_id: FromPath[uuid.UUID]) -> ASGIApp:
     """One event with a reminder, for whoever may see it (members also see drafts and the
-    hidden address; everyone else the public view, city only)."""
+    hidden address; everyone else the public view, city only).
+
+    Anonymous readers of a listed event all get the same file: it is kept per (event,
+    site, public state), like the event page, so a revalidation or a repeat download
+    runs no query. The state moves on with every event change and approval, and every
+    minute (a cancelled or ended event is never served from an old copy for longer).
+    """
     viewer = await current_organizer(request)
-    found = await events.visible_event(viewer, event_id)
     base_url = urls.base_url(request)
+    key: tuple[Any, ...] | None = None
+    if viewer is None:
+        state = await search.public_state(clock())
+        key = ("event-file", event_id, base_url, state.key())
+        cached = _event_files.get(key)
+        if cached is not None:
+            return _event_answer(request, *cached, http.PUBLIC)
+    found = await events.visible_event(viewer, event_id)
     row = found.row
     view = member_event(row, base_url) if found.is_member else public_event(row, base_url)
     listed = row["visibility"] == "public" and events.is_public(row)
-    # Only what everybody may see goes to shared caches (as on the event page).
-    cache_control = http.PUBLIC if viewer is None and listed else NO_STORE
     validator = http.Validator(feeds.event_tag(view, base_url, found.is_member), view.updated_at)
-    if http.is_fresh(request.scope["headers"], validator):
-        return http.not_modified(validator, cache_control)
     body = build_calendar(feeds.event_calendar(view, base_url))
     attachment = http.disposition("attachment", feeds.filename(view.title), view.title)
+    # Only what everybody may see goes to shared caches (as on the event page).
+    if key is not None and listed:
+        _event_files.put(key, (validator, body, attachment))
+        return _event_answer(request, validator, body, attachment, http.PUBLIC)
+    return _event_answer(request, validator, body, attachment, NO_STORE)
+
+
+# Public event files by (event, site, public state), with what their answer needs.
+_event_files: caching.LRU[tuple[http.Validator, bytes, str]] = caching.LRU(4096)
+
+
+def _event_answer(
+    request: Request[Any, Any, Any],
+    validator: http.Validator,
+    body: bytes,
+    attachment: str,
+    cache_control: str,
+) -> ASGIApp:
+    if http.is_fresh(request.scope["headers"], validator):
+        return http.not_modified(validator, cache_control)
     return http.calendar_response(body, validator, cache_control, attachment)
 
 

@@ -20,14 +20,16 @@ Cache-Control, decided once for the whole app:
 from __future__ import annotations
 
 import hashlib
+import weakref
 from collections import OrderedDict
 from collections.abc import Hashable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from litestar import Request, Response
 from litestar.types import Receive, Scope, Send
 
+T = TypeVar("T")
 PUBLIC_MAX_AGE_S = 60
 PUBLIC = f"public, max-age={PUBLIC_MAX_AGE_S}"
 REVALIDATE = "private, no-cache"
@@ -112,6 +114,50 @@ def raw_response(
     return RawResponse(200, _raw_headers(tag, cache_control, vary, media_type), body)
 
 
+# Every cache made here, so that one call empties them all (tests empty the database
+# between cases; in production nothing needs it: keys carry the change version).
+_every_cache: weakref.WeakSet[LRU[Any] | BodyCache] = weakref.WeakSet()
+
+
+def forget_all() -> None:
+    """Empty every in-process cache of public answers."""
+    for each in list(_every_cache):
+        each.clear()
+
+
+class LRU(Generic[T]):
+    """A least-recently-used map bounded by entries: the one memo of this process.
+
+    Public answers are keyed by what they depend on, the public state (change version,
+    approved organizations, minute) included, so nothing is ever invalidated by hand:
+    a change makes new keys, and old entries age out.
+    """
+
+    def __init__(self, max_entries: int) -> None:
+        self.max_entries = max_entries
+        self._items: OrderedDict[Hashable, T] = OrderedDict()
+        _every_cache.add(self)
+
+    def get(self, key: Hashable) -> T | None:
+        found = self._items.get(key)
+        if found is not None:
+            self._items.move_to_end(key)
+        return found
+
+    def put(self, key: Hashable, value: T) -> T:
+        self._items[key] = value
+        self._items.move_to_end(key)
+        if len(self._items) > self.max_entries:
+            self._items.popitem(last=False)
+        return value
+
+    def clear(self) -> None:
+        self._items.clear()
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
 @dataclass(frozen=True, slots=True)
 class Cached:
     body: bytes
@@ -128,6 +174,7 @@ class BodyCache:
         self._bytes = 0
         self.hits = 0
         self.misses = 0
+        _every_cache.add(self)
 
     def get(self, key: Hashable) -> Cached | None:
         entry = self._items.get(key)

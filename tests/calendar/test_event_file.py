@@ -10,10 +10,12 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import httpx
 import icalendar
+import pytest
 
 from server.calendar.feeds import filename
+from server.events import service as events_service
 from tests.calendar.helpers import events_by_uid, feed, published
-from tests.events.helpers import create_event, member_with_org, sign_in
+from tests.events.helpers import create_event, event_json, member_with_org, sign_in
 
 
 async def test_event_file_is_a_download_with_a_reminder(client: httpx.AsyncClient) -> None:
@@ -152,3 +154,52 @@ async def test_home_page_subscribes_to_the_current_search(client: httpx.AsyncCli
         "/?place=Berlin&radius_km=50", headers={"HX-Request": "true", "HX-Target": "results"}
     )
     assert https[0] in _links(fragment.text)
+
+
+async def test_anonymous_repeat_reads_run_no_query_and_a_change_is_seen(
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Anonymous readers are answered from the cache (304 or the same bytes) without a
+    query; an edit moves the public state on, so the next read has the new title."""
+    member = await member_with_org()
+    event = await published(client, member, title="Vigil for Chechnya")
+    url = f"/events/{event['id']}.ics"
+    first = await client.get(url)
+    assert first.status_code == 200
+
+    async def no_query(*args: Any, **kwargs: Any) -> None:
+        raise AssertionError("a cached event file ran the query")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(events_service, "visible_event", no_query)
+        again = await client.get(url)
+        assert again.status_code == 200 and again.content == first.content
+        fresh = await client.get(url, headers={"If-None-Match": first.headers["etag"]})
+        assert fresh.status_code == 304
+    edited = await client.put(
+        f"/api/v1/events/{event['id']}",
+        json={**event_json(), "title": "Vigil moved indoors"},
+        headers=member.bearer,
+    )
+    assert edited.status_code == 200, edited.text
+    changed = await client.get(url, headers={"If-None-Match": first.headers["etag"]})
+    assert changed.status_code == 200 and b"Vigil moved indoors" in changed.content
+
+
+async def test_members_never_get_the_cached_public_file(client: httpx.AsyncClient) -> None:
+    """A member's file (exact address) is never cached for the public, nor the other way."""
+    member = await member_with_org()
+    event = await published(client, member, address="Hidden Yard 7", address_visibility="attendees")
+    url = f"/events/{event['id']}.ics"
+    public = await client.get(url)
+    assert b"Hidden Yard 7" not in public.content
+    own = await client.get(url, headers=member.bearer)
+    # The API token is ignored off /api/v1: the member signs in like a browser would.
+    assert b"Hidden Yard 7" not in own.content
+    await sign_in(client, member.email)
+    signed_in = await client.get(url)
+    assert b"Hidden Yard 7" in signed_in.content
+    assert signed_in.headers["cache-control"] == "no-store"
+    client.cookies.clear()
+    after = await client.get(url)
+    assert b"Hidden Yard 7" not in after.content and after.content == public.content

@@ -82,6 +82,7 @@ async def rebuild_in_process(env: Env, database: Database, path: str) -> list[Re
     from server.events import search
     from server.events.tables import Event
     from server.geo import gazetteer
+    from server.web import caching
 
     query = {k: v[0] for k, v in parse_qs(urlsplit(path).query).items()}
     key = feeds.events_feed_key(query.get("near"), query.get("radius_km"), None, None)
@@ -92,7 +93,7 @@ async def rebuild_in_process(env: Env, database: Database, path: str) -> list[Re
     try:
         search.forget()
         http.forget()
-        feeds.forget()
+        caching.forget_all()
         gazetteer.countries()  # loaded once per process (the event page needs it anyway)
         now = datetime.now(UTC)
         started = time.perf_counter()
