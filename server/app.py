@@ -103,12 +103,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
     mail_service.configure(settings)
     accounts_twofactor.configure(settings.secret_key)  # encrypts TOTP secrets at rest
     home_links.configure(settings.secret_key)  # seals addresses waiting for a link
-    events_hooks.subscribe(mail_notices.on_event_changed)
+    events_hooks.changed.subscribe(mail_notices.on_event_changed)
     # Signups: more places move the waitlist up; attendees hear of changes and cancellations.
-    events_hooks.subscribe(signups_service.on_event_changed)
-    members.on_invitation(mail_notices.on_invitation)
+    events_hooks.changed.subscribe(signups_service.on_event_changed)
+    members.invitation_sent.subscribe(mail_notices.on_invitation)
     # Security notices (new token, 2FA changes, sign-up attempts) to the organizer's address.
-    accounts_notices.on_notice(mail_account_notices.on_account_notice)
+    accounts_notices.notice_sent.subscribe(mail_account_notices.on_account_notice)
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:

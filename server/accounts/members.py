@@ -1,7 +1,7 @@
 """Members of an organization: the list, single-use invitations, accepting, removing.
 
 Owners invite and remove; every change is in the audit log, inside its transaction.
-Later features (mail) hear of a new invitation through ``on_invitation`` listeners,
+Later features (mail) hear of a new invitation through the ``invitation_sent`` hook,
 subscribed in the composition root (server/app.py), so accounts imports none of them.
 """
 
@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import uuid
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
@@ -31,6 +30,7 @@ from server.accounts.tables import Invitation, Membership
 from server.crypto import derive_key
 from server.db import write_transaction
 from server.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from server.hooks import Hook
 from server.tokens import hash_secret, new_secret, utcnow
 
 INVITATION_TTL = timedelta(days=7)
@@ -47,7 +47,7 @@ class InvitationCreated:
 
 @dataclass(frozen=True, slots=True)
 class InvitationSent:
-    """Told to ``invitation_listeners`` inside the transaction that creates an invitation."""
+    """Told to ``invitation_sent`` listeners inside the transaction that creates an invitation."""
 
     invitation: InvitationCreated
     organization_id: uuid.UUID
@@ -55,16 +55,9 @@ class InvitationSent:
     invited_by: OrganizerView
 
 
-InvitationListener = Callable[[InvitationSent], Awaitable[None]]
-# Later features (mail) react to a new invitation without accounts importing them: they
-# subscribe in the composition root (server/app.py), like server/events/hooks.py.
-invitation_listeners: list[InvitationListener] = []
-
-
-def on_invitation(listener: InvitationListener) -> None:
-    """Subscribe ``listener`` once (calling again with the same function does nothing)."""
-    if listener not in invitation_listeners:
-        invitation_listeners.append(listener)
+# Later features (mail: the invitation email) hear of a new invitation without accounts
+# importing them: they subscribe in the composition root (see server/hooks.py).
+invitation_sent: Hook[InvitationSent] = Hook()
 
 
 async def members(viewer: OrganizerView, organization_id: uuid.UUID) -> list[dict[str, Any]]:
@@ -110,12 +103,9 @@ async def invite(
             values={"organization": organization.name if organization else "", "email": email,
                     "role": role},
         )  # fmt: skip
-        if invitation_listeners:  # e.g. the invitation email: queued with the row or not at all
-            sent = InvitationSent(
-                created, organization_id, organization.name if organization else "", owner
-            )
-            for listener in invitation_listeners:
-                await listener(sent)
+        # The invitation email: queued with the row or not at all.
+        name = organization.name if organization else ""
+        await invitation_sent.emit(InvitationSent(created, organization_id, name, owner))
     return created
 
 

@@ -2,8 +2,8 @@
 sign-in was turned off", "someone tried to create an account with your address".
 
 Accounts comes before mail in the feature order, so it cannot queue mail itself: it
-tells ``notice_listeners`` (mail subscribes ``server/mail/account_notices.py`` in the
-composition root, server/app.py), like invitations do. Listeners run inside the caller's
+tells the ``notice_sent`` hook (mail subscribes ``server/mail/account_notices.py`` in the
+composition root, server/app.py; see server/hooks.py). Listeners run inside the caller's
 write transaction, so the notice is queued with the change or not at all.
 
 Each notice carries an idempotency ``key`` chosen by the caller: one mail per change
@@ -13,11 +13,12 @@ Each notice carries an idempotency ``key`` chosen by the caller: one mail per ch
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
 from server.accounts.tables import Organizer
+from server.hooks import Hook
 
 NoticeKind = Literal[
     "api_token_created",
@@ -45,14 +46,7 @@ class AccountNotice:
     values: Mapping[str, str] = field(default_factory=dict)
 
 
-NoticeListener = Callable[[AccountNotice], Awaitable[None]]
-notice_listeners: list[NoticeListener] = []
-
-
-def on_notice(listener: NoticeListener) -> None:
-    """Subscribe ``listener`` once (calling again with the same function does nothing)."""
-    if listener not in notice_listeners:
-        notice_listeners.append(listener)
+notice_sent: Hook[AccountNotice] = Hook()
 
 
 async def tell(
@@ -85,5 +79,4 @@ async def tell_address(
     notice = AccountNotice(
         email, name, locale, kind, key or f"{kind}:{uuid.uuid4()}", dict(values or {})
     )
-    for listener in notice_listeners:
-        await listener(notice)
+    await notice_sent.emit(notice)

@@ -1,17 +1,13 @@
-"""Later features react to an event's change inside the transaction that makes it.
-
-Features stand in order (accounts, events, calendar, mail, signups, ...), so events may
-not import signups or mail. Instead they subscribe here — wired once, in the composition
-root (``server/app.py``) — and every listener runs inside the same write transaction as
-the change: a notice queued by a listener commits or rolls back with the change itself.
-"""
+"""Later features (mail, signups) react to an event's change inside the transaction
+that makes it, through ``changed`` (see ``server/hooks.py``)."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
+
+from server.hooks import Hook
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,16 +26,5 @@ class EventChanged:
         return self.after["status"] == "cancelled" and self.before["status"] != "cancelled"
 
 
-Listener = Callable[[EventChanged], Awaitable[None]]
-_listeners: list[Listener] = []
-
-
-def subscribe(listener: Listener) -> None:
-    """Register ``listener`` once (calling again with the same function does nothing)."""
-    if listener not in _listeners:
-        _listeners.append(listener)
-
-
-async def notify(change: EventChanged) -> None:
-    for listener in _listeners:
-        await listener(change)
+# Told inside the write transaction of every change to an event.
+changed: Hook[EventChanged] = Hook()

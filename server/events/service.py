@@ -224,7 +224,7 @@ async def _announce(event_id: uuid.UUID, before: dict[str, Any]) -> None:
     """Tell subscribed features (signups, mail) inside the same transaction."""
     after = await Event.select().where(Event.id == event_id).first()
     assert after is not None
-    await hooks.notify(hooks.EventChanged(event_id, before, after))
+    await hooks.changed.emit(hooks.EventChanged(event_id, before, after))
 
 
 async def _require(event_id: uuid.UUID) -> dict[str, Any]:

@@ -29,7 +29,7 @@ Who calls what (features stand in order accounts < events < calendar < mail < si
   of a cancelled event, and for a moved/changed one holds them back and marks them
   (``event_notices.mark_reminders``): they are re-rendered and moved in the background.
 - accounts → mail: ``notices.on_invitation`` is subscribed to
-  ``accounts.members.invitation_listeners`` in ``server/app.py``.
+  ``accounts.members.invitation_sent`` in ``server/app.py``.
 - signups → mail (signups comes after mail and owns the attendee list): it calls
   ``notices.send_rsvp_confirmation``, ``send_waitlist_promotion``, ``set_reminders``,
   ``stopped_going``, ``send_my_signups_link``, ``broadcast`` and, from its own

@@ -125,7 +125,7 @@ async def test_a_failed_change_leaves_no_entry(client: httpx.AsyncClient) -> Non
     async def broken_listener(change: EventChanged) -> None:
         raise RuntimeError("a listener failed halfway")
 
-    hooks.subscribe(broken_listener)  # runs after the audit entry is written
+    hooks.changed.subscribe(broken_listener)  # runs after the audit entry is written
     try:
         failed = await client.put(
             f"/api/v1/events/{event['id']}",
@@ -134,7 +134,7 @@ async def test_a_failed_change_leaves_no_entry(client: httpx.AsyncClient) -> Non
         )
         assert failed.status_code == 500
     finally:
-        hooks._listeners.remove(broken_listener)
+        hooks.changed.listeners.remove(broken_listener)
     assert [e["action"] for e in (await _log(client, owner, family="event"))["items"]] == [
         "event.created"
     ]
