@@ -47,7 +47,7 @@ CHROMIUM_ARGS = [
 ]
 PHONE_WIDTH, PHONE_HEIGHT = 390, 844
 SCREENSHOTS = PROJECT_ROOT / "test-artifacts" / "screenshots"
-HAS_DEMO = (PROJECT_ROOT / "server" / "demo.py").exists()
+HAS_DEMO = (PROJECT_ROOT / "server" / "demo" / "__init__.py").exists()
 
 
 def _unavailable(reason: str) -> None:

@@ -13,7 +13,7 @@ from email.parser import BytesParser
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
-from server.demo import ORGANIZER_EMAIL, ORGANIZER_PASSWORD
+from server.demo.accounts import ORGANIZER_EMAIL, ORGANIZER_PASSWORD
 
 if TYPE_CHECKING:
     from playwright.async_api import Geolocation, Page

@@ -11,7 +11,8 @@ import httpx
 import pytest
 from litestar import Litestar
 
-from server.demo import ADMIN_EMAIL, ORGANIZER_EMAIL, ORGANIZER_PASSWORD, load_demo
+from server.demo import load_demo
+from server.demo.accounts import ADMIN_EMAIL, ORGANIZER_EMAIL, ORGANIZER_PASSWORD
 from server.events.tables import Campaign, Event
 from server.settings import Settings
 from tests.conftest import csrf_token

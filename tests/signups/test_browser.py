@@ -86,7 +86,7 @@ async def test_check_in_at_the_rally_on_a_phone(
     page: tuple[Page, PageLog],
     live_server: str,
 ) -> None:
-    from server.demo import ORGANIZER_EMAIL, ORGANIZER_PASSWORD
+    from server.demo.accounts import ORGANIZER_EMAIL, ORGANIZER_PASSWORD
 
     tab, log = page
     event_id = _an_event(live_server)

@@ -1,18 +1,20 @@
-"""Demo actions for the #DontTurnAway campaign (called by ``server/demo.py``).
+"""The demo campaign's actions: tasks, whom to contact, and a few weeks of sample results.
 
 Tasks and targets go through the service, so they obey the same rules as real ones.
 Phone numbers are examples only (fictional or all-zero numbers) and say so in the target's
 name; links that are not well-known public pages point to example.org and say so too.
-A few weeks of sample completions (anonymous, no notes with personal data) give the
-organizer's results page something to show.
+The sample completions (anonymous, no notes with personal data) give the organizer's
+results page something to show.
 """
 
 from __future__ import annotations
 
 import random
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
+
+import msgspec
 
 from server.accounts.service import OrganizerView
 from server.actions import service
@@ -83,7 +85,7 @@ SHARE_SCRIPT = """LGBTI people in Chechnya are being detained and tortured. Our 
 @dataclass(frozen=True, slots=True)
 class DemoTask:
     task: TaskInput
-    targets: list[TargetInput] = field(default_factory=list)
+    targets: tuple[TargetInput, ...]
     event_city: str | None = None  # "before the rally in ..."
 
 
@@ -97,6 +99,11 @@ def _border(country: str, phone: str, language: str) -> TargetInput:
     )
 
 
+def _anywhere(name: str, url: str, **details: str) -> TargetInput:
+    """One target for volunteers in every country (a web form, a petition, a fund...)."""
+    return TargetInput(country="any", name=name, url=url, **details)
+
+
 TASKS = (
     DemoTask(
         TaskInput(
@@ -107,7 +114,7 @@ TASKS = (
             script=CALL_SCRIPT,
             goal=1000,
         ),
-        [
+        (
             _border("NO", "+47 00 00 00 00", "Norwegian, English"),
             _border("SE", "+46 00 000 00 00", "Swedish, English"),
             _border("NL", "+31 00 000 0000", "Dutch, English"),
@@ -116,7 +123,7 @@ TASKS = (
             _border("GB", "+44 20 7946 0000", "English"),
             _border("CA", "+1 613 555 0100", "English, French"),
             _border("US", "+1 202 555 0100", "English"),
-        ],
+        ),
         event_city="Oslo",
     ),
     DemoTask(
@@ -128,15 +135,14 @@ TASKS = (
             script=UNHCR_SCRIPT,
             goal=500,
         ),
-        [
-            TargetInput(
-                country="any",
-                name="UNHCR, the UN Refugee Agency",
+        (
+            _anywhere(
+                "UNHCR, the UN Refugee Agency",
+                "https://www.unhcr.org/contact-us",
                 organisation="United Nations High Commissioner for Refugees",
-                url="https://www.unhcr.org/contact-us",
                 language="English, French",
-            )
-        ],
+            ),
+        ),
         event_city="Geneva",
     ),
     DemoTask(
@@ -148,15 +154,14 @@ TASKS = (
             script=OHCHR_SCRIPT,
             goal=500,
         ),
-        [
-            TargetInput(
-                country="any",
-                name="UN Human Rights Office (OHCHR)",
+        (
+            _anywhere(
+                "UN Human Rights Office (OHCHR)",
+                "https://www.ohchr.org/en/about-us/contact-us",
                 organisation="Office of the United Nations High Commissioner for Human Rights",
-                url="https://www.ohchr.org/en/about-us/contact-us",
                 language="English, French, Spanish",
-            )
-        ],
+            ),
+        ),
     ),
     DemoTask(
         TaskInput(
@@ -168,12 +173,11 @@ TASKS = (
             script=MP_SCRIPT,
             goal=300,
         ),
-        [
-            TargetInput(
-                country="any",
-                name="Member of Parliament",
+        (
+            _anywhere(
+                "Member of Parliament",
+                "https://example.org/find-your-member-of-parliament",
                 organisation=f"Find yours on your parliament's website {EXAMPLE_LINK}",
-                url="https://example.org/find-your-member-of-parliament",
             ),
             TargetInput(
                 country="GB",
@@ -182,7 +186,7 @@ TASKS = (
                 email="your-mp@example.org",
                 language="English",
             ),
-        ],
+        ),
     ),
     DemoTask(
         TaskInput(
@@ -193,26 +197,24 @@ TASKS = (
             script=CPT_SCRIPT,
             goal=200,
         ),
-        [
-            TargetInput(
-                country="any",
-                name="Secretariat of the CPT",
+        (
+            _anywhere(
+                "Secretariat of the CPT",
+                "https://www.coe.int/en/web/cpt",
                 organisation="Council of Europe",
                 postal_address="Council of Europe\nF-67075 Strasbourg Cedex\nFrance",
-                url="https://www.coe.int/en/web/cpt",
                 language="English, French",
-            )
-        ],
+            ),
+        ),
     ),
     DemoTask(
         TaskInput(kind="petition", title="Sign the #DontTurnAway petition", goal=5000),
-        [
-            TargetInput(
-                country="any",
-                name=f"#DontTurnAway petition {EXAMPLE_LINK}",
-                url="https://example.org/petition/dontturnaway",
-            )
-        ],
+        (
+            _anywhere(
+                f"#DontTurnAway petition {EXAMPLE_LINK}",
+                "https://example.org/petition/dontturnaway",
+            ),
+        ),
     ),
     DemoTask(
         TaskInput(
@@ -221,27 +223,25 @@ TASKS = (
             instructions="Every donation helps pay for safe travel, shelter and legal help.",
             goal=250,
         ),
-        [
-            TargetInput(
-                country="any",
-                name=f"Emergency evacuation fund {EXAMPLE_LINK}",
-                url="https://example.org/donate/evacuation-fund",
-            )
-        ],
+        (
+            _anywhere(
+                f"Emergency evacuation fund {EXAMPLE_LINK}",
+                "https://example.org/donate/evacuation-fund",
+            ),
+        ),
     ),
     DemoTask(
         TaskInput(kind="share", title="Share the campaign", script=SHARE_SCRIPT),
-        [
-            TargetInput(
-                country="any",
-                name=f"Campaign page {EXAMPLE_LINK}",
-                url="https://example.org/dontturnaway",
-            )
-        ],
+        (_anywhere(f"Campaign page {EXAMPLE_LINK}", "https://example.org/dontturnaway"),),
     ),
 )
 
 SAMPLE_COUNTRIES = ("NO", "SE", "NL", "DE", "FR", "GB", "CA", "US", "CH", "")
+SAMPLE_OUTCOMES = {
+    "call": ("reached", "reached", "voicemail", "no_answer", "done"),
+    "email": ("sent",),
+    "letter": ("sent",),
+}
 
 
 async def load_actions(
@@ -253,8 +253,8 @@ async def load_actions(
     tasks = []
     for demo in TASKS:
         data = demo.task
-        if demo.event_city and demo.event_city in by_city:
-            data = TaskInput(**{**_fields(data), "event_id": by_city[demo.event_city]})
+        if demo.event_city in by_city:
+            data = msgspec.structs.replace(data, event_id=by_city[demo.event_city])
         task = await service.create_task(organizer, campaign_id, data)
         for target in demo.targets:
             await target_service.add_target(organizer, task["id"], target)
@@ -263,22 +263,13 @@ async def load_actions(
     return len(tasks)
 
 
-def _fields(data: TaskInput) -> dict[str, object]:
-    return {name: getattr(data, name) for name in data.__struct_fields__}
-
-
 async def _sample_completions(tasks: list[dict[str, object]], campaign_id: uuid.UUID) -> None:
     """Three weeks of anonymous sample completions (fixed seed: the same every time)."""
     rng = random.Random(2017)  # sample data, not a secret
     now = utcnow()
     rows = []
     for task in tasks:
-        kind = str(task["kind"])
-        outcomes = {
-            "call": ["reached", "reached", "voicemail", "no_answer", "done"],
-            "email": ["sent"],
-            "letter": ["sent"],
-        }.get(kind, ["done"])
+        outcomes = SAMPLE_OUTCOMES.get(str(task["kind"]), ("done",))
         for _ in range(rng.randint(8, 30)):
             rows.append(
                 ActionCompletion(
