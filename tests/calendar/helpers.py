@@ -8,9 +8,11 @@ from typing import Any
 
 import httpx
 import icalendar
+import pytest
 import recurring_ical_events
 import vobject
 
+from server.calendar import routes
 from tests.events.helpers import Member, create_event
 
 
@@ -44,3 +46,16 @@ async def feed(client: httpx.AsyncClient, path: str, **headers: str) -> httpx.Re
     response = await client.get(path, headers=headers)
     assert response.status_code in (200, 304), response.text
     return response
+
+
+def count_routed(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """Record every feed the route handler builds (not answered by the fast path)."""
+    routed: list[object] = []
+    original = routes.public_feed
+
+    async def counted(*args: Any) -> Any:
+        routed.append(args)
+        return await original(*args)
+
+    monkeypatch.setattr(routes, "public_feed", counted)
+    return routed

@@ -12,7 +12,7 @@ import pytest
 from litestar import Litestar
 
 from server.calendar import routes
-from tests.calendar.helpers import feed, published
+from tests.calendar.helpers import count_routed, feed, published
 from tests.events.helpers import member_with_org
 
 PATH = "/feeds/events.ics"
@@ -24,26 +24,14 @@ def _only_host(app: Litestar, host: str) -> Litestar:
     return Litestar(route_handlers=routes.ROUTES, allowed_hosts=[host], state=app.state)
 
 
-def _count_routed(monkeypatch: pytest.MonkeyPatch) -> list[object]:
-    routed: list[object] = []
-    original = routes.public_feed
-
-    async def counted(*args: Any) -> Any:
-        routed.append(args)
-        return await original(*args)
-
-    monkeypatch.setattr(routes, "public_feed", counted)
-    return routed
-
-
 async def test_only_allowed_hosts_get_the_fast_answer(
     client: httpx.AsyncClient, app: Litestar, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     await published(client, await member_with_org())
     etag = (await feed(client, PATH)).headers["etag"]  # built and cached by the routes
-    routed = _count_routed(monkeypatch)
+    routed = count_routed(monkeypatch)
     served = _only_host(app, "muster.example")
-    transport = httpx.ASGITransport(app=served)
+    transport = httpx.ASGITransport(app=served)  # type: ignore[arg-type]
     async with httpx.AsyncClient(transport=transport, base_url="http://muster.example") as ours:
         fast = await ours.get(PATH, headers={"If-None-Match": etag})
         assert fast.status_code == 304 and routed == []  # answered by the fast path
@@ -58,7 +46,7 @@ async def test_a_failure_in_the_fast_path_goes_to_the_routes(
 ) -> None:
     await published(client, await member_with_org())
     first = await feed(client, PATH)
-    routed = _count_routed(monkeypatch)
+    routed = count_routed(monkeypatch)
 
     async def broken(*args: Any) -> Any:
         raise RuntimeError("the state could not be read")

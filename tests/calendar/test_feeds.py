@@ -6,7 +6,6 @@ import io
 import time
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime, parsedate_to_datetime
-from typing import Any
 
 import httpx
 import icalendar
@@ -14,7 +13,7 @@ import pytest
 import vobject
 
 from server.calendar import feeds, http, routes
-from tests.calendar.helpers import events_by_uid, feed, instants, published
+from tests.calendar.helpers import count_routed, events_by_uid, feed, instants, published
 from tests.events.helpers import event_json, member_with_org
 
 TRICKY = "Bring water.\nSigns: yes; flags, too — Чечня, ЛГБТ, 🏳️‍🌈\n\nMeet at the fountain, 9:45."
@@ -277,14 +276,7 @@ async def test_cached_answers_are_given_before_routing(
     await published(client, member)
     path = "/feeds/events.ics?near=52.52,13.40&radius_km=25"
     first = await feed(client, path)
-    routed: list[object] = []
-    original = routes.public_feed
-
-    async def counted(*args: Any) -> Any:
-        routed.append(args)
-        return await original(*args)
-
-    monkeypatch.setattr(routes, "public_feed", counted)
+    routed = count_routed(monkeypatch)
     tag = first.headers["etag"]
     assert (await feed(client, path, **{"If-None-Match": tag})).status_code == 304
     since = first.headers["last-modified"]
