@@ -9,8 +9,7 @@ not in ``compose.UNSUBSCRIBABLE``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from typing import Any
+from collections.abc import Callable
 
 from server.accounts.notices import AccountNotice
 from server.mail import compose, render
@@ -96,33 +95,22 @@ async def on_account_notice(notice: AccountNotice) -> None:
     _ = render.gettext(notice.locale)
     subject, lead = _texts(notice, _)
     base = mail.config().base_url
-    url = f"{base}{notice.values.get('path') or SECURITY_PATH}"
-    context: Mapping[str, Any] = {
-        "name": compose.one_line(notice.display_name, 100),
-        "unsubscribe_url": "",
-        "subject": compose.one_line(subject),
-        "site": compose.SITE_NAME,
-        "lang": render.babel_locale(notice.locale).replace("_", "-"),
-        "lead": lead,
-        "url": url,
-        "confirm": notice.kind in ("signup_confirm", "invitation_proof"),
-        "button": _("Confirm the invitation")
-        if notice.kind == "invitation_proof"
-        else _("Finish creating your account"),
-        "ignore": _("If it was not you, ignore this email: nothing happens without the link.")
-        if notice.kind == "invitation_proof"
+    to = compose.Recipient(email=notice.email, name=notice.display_name, locale=notice.locale)
+    proof = notice.kind == "invitation_proof"
+    draft = compose.draft(
+        f"account_{notice.kind}"[:40],
+        to,
+        subject,
+        template=TEMPLATE,
+        lead=lead,
+        url=f"{base}{notice.values.get('path') or SECURITY_PATH}",
+        confirm=notice.kind in ("signup_confirm", "invitation_proof"),
+        button=_("Confirm the invitation") if proof else _("Finish creating your account"),
+        ignore=_("If it was not you, ignore this email: nothing happens without the link.")
+        if proof
         else _(
             "If you did not ask for an account, ignore this email: nothing is created "
             "without the link."
         ),
-    }
-    await mail.queue(
-        to=notice.email,
-        to_name=notice.display_name,
-        kind=f"account_{notice.kind}"[:40],
-        subject=compose.one_line(subject),
-        text=render.render(f"{TEMPLATE}.txt", notice.locale, **context),
-        html=render.render(f"{TEMPLATE}.html", notice.locale, **context),
-        locale=notice.locale,
-        idempotency_key=notice.key[:255],
     )
+    await mail.queue_draft(draft, to, idempotency_key=notice.key[:255])

@@ -166,7 +166,7 @@ def _where(event: EventInfo, to: Recipient) -> str:
     return ", ".join(one_line(p) for p in parts if p.strip())
 
 
-def _event_view(event: EventInfo, to: Recipient, locale: str) -> dict[str, Any]:
+def event_view(event: EventInfo, to: Recipient, locale: str) -> dict[str, Any]:
     shows = _shows_address(event, to)
     return {
         "title": display_title(event, locale),
@@ -213,7 +213,7 @@ def _ics(event: EventInfo, to: Recipient, method: str, locale: str) -> bytes:
     return build_calendar(calendar)
 
 
-def _draft(
+def draft(
     kind: str,
     to: Recipient,
     subject: str,
@@ -245,6 +245,20 @@ def _draft(
     )
 
 
+def _event_draft(
+    kind: str,
+    event: EventInfo,
+    to: Recipient,
+    subject: str,
+    view: dict[str, Any],
+    method: str | None = None,
+    **context: Any,
+) -> Draft:
+    """A message about the event, with its calendar entry when ``method`` (iTIP) is given."""
+    ics = _ics(event, to, method, to.locale) if method else None
+    return draft(kind, to, subject, ics=ics, ics_method=method, event=view, **context)
+
+
 # --- the kinds ----------------------------------------------------------------------------
 
 
@@ -254,38 +268,31 @@ def rsvp_confirmation(event: EventInfo, to: Recipient, *, waitlisted: bool = Fal
     A waitlisted volunteer gets no calendar entry (they are not coming yet).
     """
     _ = render.gettext(to.locale)
-    view = _event_view(event, to, to.locale)
+    view = event_view(event, to, to.locale)
     going = to.going and not waitlisted
     if waitlisted:
         subject = _("You're on the waitlist: %(title)s", title=view["title"])
     else:
         subject = _("You're going: %(title)s", title=view["title"])
-    ics = _ics(event, to, "REQUEST", to.locale) if going else None
-    return _draft(
-        "rsvp_confirmation",
-        to,
-        subject,
-        ics=ics,
-        ics_method="REQUEST" if ics else None,
-        event=view,
-        waitlisted=waitlisted,
+    method = "REQUEST" if going else None
+    return _event_draft(
+        "rsvp_confirmation", event, to, subject, view, method, waitlisted=waitlisted
     )
 
 
 def waitlist_promotion(event: EventInfo, to: Recipient) -> Draft:
     _ = render.gettext(to.locale)
-    view = _event_view(event, to, to.locale)
+    view = event_view(event, to, to.locale)
     subject = _("A place opened up: %(title)s", title=view["title"])
-    ics = _ics(event, to, "REQUEST", to.locale)
-    return _draft("waitlist_promotion", to, subject, ics=ics, ics_method="REQUEST", event=view)
+    return _event_draft("waitlist_promotion", event, to, subject, view, "REQUEST")
 
 
 def reminder(event: EventInfo, to: Recipient, *, lead_minutes: int, unsubscribe_url: str) -> Draft:
     _ = render.gettext(to.locale)
-    view = _event_view(event, to, to.locale)
+    view = event_view(event, to, to.locale)
     when = render.short_when(event.starts_at, event.timezone, to.locale)
     subject = _("Reminder: %(title)s, %(when)s", title=view["title"], when=when)
-    return _draft(
+    return draft(
         "reminder",
         to,
         subject,
@@ -315,30 +322,20 @@ def _change_labels(changed: Sequence[str], locale: str, discreet: bool) -> list[
 def event_changed(event: EventInfo, to: Recipient, *, changed: Sequence[str] = ()) -> Draft:
     """A change notice with the updated event (iTIP REQUEST, same UID, higher SEQUENCE)."""
     _ = render.gettext(to.locale)
-    view = _event_view(event, to, to.locale)
+    view = event_view(event, to, to.locale)
     subject = _("Changed: %(title)s", title=view["title"])
     labels = _change_labels(changed, to.locale, event.discreet)
-    ics = _ics(event, to, "REQUEST", to.locale) if to.going else None
-    return _draft(
-        "event_changed",
-        to,
-        subject,
-        ics=ics,
-        ics_method="REQUEST" if ics else None,
-        event=view,
-        changed=labels,
-    )
+    method = "REQUEST" if to.going else None
+    return _event_draft("event_changed", event, to, subject, view, method, changed=labels)
 
 
 def event_cancelled(event: EventInfo, to: Recipient) -> Draft:
     """A cancellation (iTIP CANCEL, STATUS:CANCELLED) that removes the calendar entry."""
     _ = render.gettext(to.locale)
-    view = _event_view(event, to, to.locale)
+    view = event_view(event, to, to.locale)
     subject = _("Cancelled: %(title)s", title=view["title"])
-    ics = _ics(event, to, "CANCEL", to.locale) if to.going else None
-    return _draft(
-        "event_cancelled", to, subject, ics=ics, ics_method="CANCEL" if ics else None, event=view
-    )
+    method = "CANCEL" if to.going else None
+    return _event_draft("event_cancelled", event, to, subject, view, method)
 
 
 def broadcast(
@@ -352,10 +349,10 @@ def broadcast(
 ) -> Draft:
     """An organizer's message to one attendee (every attendee gets their own message)."""
     _ = render.gettext(to.locale)
-    view = _event_view(event, to, to.locale)
+    view = event_view(event, to, to.locale)
     if event.discreet:
         subject = _("A message about %(title)s", title=view["title"])
-    return _draft(
+    return draft(
         "broadcast",
         to,
         subject,
@@ -369,7 +366,7 @@ def broadcast(
 def my_signups_link(to: Recipient, *, url: str) -> Draft:
     _ = render.gettext(to.locale)
     subject = _("Your sign-ups on %(site)s", site=SITE_NAME)
-    return _draft("my_signups_link", to, subject, url=url)
+    return draft("my_signups_link", to, subject, url=url)
 
 
 def organizer_invitation(
@@ -389,7 +386,7 @@ def organizer_invitation(
         organization=organization,
         site=SITE_NAME,
     )
-    return _draft(
+    return draft(
         "organizer_invitation",
         to,
         subject,

@@ -70,13 +70,33 @@ class Marker:
         )
 
 
+def what_changed(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[str]:
+    """Which parts of the event a change notice names (never their values)."""
+
+    def differs(*names: str) -> bool:
+        return any(before.get(n) != after.get(n) for n in names)
+
+    changed = []
+    if differs("title"):
+        changed.append("title")
+    if differs("starts_at", "ends_at", "timezone"):
+        changed.append("time")
+    if differs("venue_name", "address", "city", "country", "lat", "lon", "address_visibility"):
+        changed.append("place")
+    if differs("online_url"):
+        changed.append("online")
+    if differs("description", "description_format"):
+        changed.append("details")
+    return changed
+
+
 async def mark(
     event_row: Mapping[str, Any], kind: NoticeKind, before: Mapping[str, Any] | None
 ) -> None:
     """Inside the event's write transaction: its attendees are owed this notice."""
     if kind not in (CHANGED, CANCELLED):
         raise ValueError(f"not a notice kind: {kind}")
-    changed = notices.what_changed(before, event_row) if before else []
+    changed = what_changed(before, event_row) if before else []
     await _upsert(event_row, kind=kind, changed=changed)
 
 
@@ -193,7 +213,7 @@ async def notify_attendees(
     """Render and queue a notice to ``recipients`` at once, for a caller that already
     holds them and a write transaction (a handful of people; big events go through
     ``mark`` and the background sender)."""
-    changed = tuple(notices.what_changed(before, event_row)) if before else ()
+    changed = tuple(what_changed(before, event_row)) if before else ()
     marker = Marker(uuid.uuid4(), event_row["id"], kind, event_row["sequence"], changed, 0)
     return await queue(marker, event_row, await render(marker, event_row, recipients))
 

@@ -1,8 +1,11 @@
-"""Each kind of message, built from an event row and queued with the right key.
+"""Each kind of message, built from an event row and queued with the right key: the one
+path mail takes (see the package docstring for who calls what).
 
-These are what other features call (see the package docstring for who calls what).
-Every function here only INSERTs/UPDATEs outbox rows, so it belongs inside the caller's
-write transaction; those writing several rows use ``service.atomic()``, which joins it.
+Every function here only INSERTs/UPDATEs outbox rows inside the caller's write
+transaction (``service.atomic()`` joins it). What a volunteer's or organizer's change
+owes is only marked in that change's transaction (``signups.notices``,
+``event_notices``); these run afterwards, in the background sender's short ones.
+Links carry secrets, so they are only ever put in mail, never in a page or API answer.
 
 Reminders are state rather than news: ``set_reminders`` (re)plans one recipient's
 reminders for an event from its ``reminder_minutes`` ("1440,120" by default), and when
@@ -13,6 +16,7 @@ unsubscribe link) is kept in the row's ``context`` for that.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import uuid
 from collections.abc import Iterable, Mapping
@@ -22,8 +26,8 @@ from typing import Any
 from server.accounts import service as accounts
 from server.accounts.members import InvitationSent
 from server.events.hooks import EventChanged
-from server.mail import compose, service, unsubscribe
-from server.mail.compose import EventInfo, Recipient
+from server.mail import compose, render, service, unsubscribe
+from server.mail.compose import Draft, EventInfo, Recipient
 from server.tokens import utcnow
 
 DEFAULT_REMINDERS = "1440,120"  # minutes before the start: a day, and two hours
@@ -59,7 +63,16 @@ async def event_info(event_row: Mapping[str, Any]) -> EventInfo:
 
 
 def who(to: Recipient) -> str:
+    """The recipient in idempotency keys: a signup id, or a hash (never the address)."""
     return to.key or service.email_hash(to.email)[:32]
+
+
+def manage_url(token: str) -> str:
+    return f"{service.config().base_url}/m/{token}"
+
+
+def home_url(token: str) -> str:
+    return f"{service.config().base_url}/my/{token}"
 
 
 # --- answers to what a volunteer did -------------------------------------------------------
@@ -86,6 +99,83 @@ async def send_waitlist_promotion(
 async def send_my_signups_link(to: Recipient, *, url: str, key: str) -> bool:
     """The volunteer's "my signups" link; ``key`` names this request (one mail per link)."""
     return await service.queue_draft(compose.my_signups_link(to, url=url), to, idempotency_key=key)
+
+
+# --- a signup's status, told after the change that set it -----------------------------------
+
+
+async def tell_status(event: Mapping[str, Any], to: Recipient, status: str, *, key: str) -> None:
+    """The confirmation for a signup's current status, with its (new) manage link.
+
+    ``status`` is what the volunteer may know: a blocked signup is told "waitlisted".
+    A declined volunteer's reminders were stopped with the decision itself
+    (``signups.notices.stopped``): dropping them here, later, would also drop those just
+    planned for another of their signups to the event.
+    """
+    if status in ("going", "checked_in"):
+        await send_rsvp_confirmation(event, to, key=key)
+        await set_reminders(event, to)
+    elif status == "waitlisted":
+        not_going = dataclasses.replace(to, going=False)
+        await send_rsvp_confirmation(event, not_going, waitlisted=True, key=key)
+    elif status in ("pending", "unconfirmed", "declined"):
+        await _queue_status(event, to, f"rsvp_{status}", key)
+
+
+async def promoted(event: Mapping[str, Any], to: Recipient, *, key: str) -> None:
+    """A promoted volunteer: "a place opened up", and their reminders."""
+    await send_waitlist_promotion(event, to, key=key)
+    await set_reminders(event, to)
+
+
+async def already_signed_up(event: Mapping[str, Any], to: Recipient, *, day: str) -> None:
+    """A repeat RSVP: "you are already signed up", with no link (a stranger may have sent
+    it). The key makes it one mail per signup and day, however often it is sent."""
+    await _queue_status(event, to, "rsvp_again", f"rsvp_again:{to.key}:{day}")
+
+
+async def _queue_status(event: Mapping[str, Any], to: Recipient, kind: str, key: str) -> bool:
+    to = dataclasses.replace(to, going=False)  # these never carry the exact address
+    draft = _status_draft(await event_info(event), to, kind)
+    return await service.queue_draft(draft, to, idempotency_key=key, event_id=event["id"])
+
+
+def _status_draft(info: EventInfo, to: Recipient, kind: str) -> Draft:
+    """The messages compose has no builder of its own for (web/templates/email/
+    signup_status.*): never the exact address, nor a calendar entry."""
+    _ = render.gettext(to.locale)
+    title = compose.display_title(info, to.locale)
+    if kind == "rsvp_pending":
+        subject = _("Waiting for approval: %(title)s", title=title)
+        lead = _(
+            "Thank you. The organizers confirm each RSVP for this event themselves: we will "
+            "write to you as soon as they have."
+        )
+    elif kind == "rsvp_unconfirmed":
+        subject = _("Please confirm your RSVP: %(title)s", title=title)
+        lead = _(
+            "Places at this event are limited, so we keep one for you once you confirm. "
+            "Open your private link below and press “Confirm my place”. "
+            "If you did not RSVP, ignore this email: nothing happens without you."
+        )
+    elif kind == "rsvp_again":
+        subject = _("You are already signed up: %(title)s", title=title)
+        lead = _(
+            "Someone, most likely you, RSVP'd again with this email address. Nothing has "
+            "changed: your RSVP stands as it was. Your private link is in the first email we "
+            "sent you; for a new link to all your RSVPs, go to %(url)s",
+            url=f"{service.config().base_url}/my-signups",
+        )
+    else:
+        subject = _("Your RSVP: %(title)s", title=title)
+        lead = _("The organizers could not offer you a place at this event.")
+    view = {**compose.event_view(info, to, to.locale), "online_url": ""}
+    if not info.address_hidden:  # these messages have always named the city in full
+        parts = (info.venue_name, info.address, info.city)
+        view["where"] = ", ".join(compose.one_line(p) for p in parts if p.strip())
+    if kind not in ("rsvp_pending", "rsvp_unconfirmed"):
+        to = dataclasses.replace(to, manage_url="")
+    return compose.draft(kind, to, subject, template="signup_status", event=view, lead=lead)
 
 
 # --- reminders ------------------------------------------------------------------------------
@@ -247,24 +337,6 @@ async def _replan(info: EventInfo, by_lead: dict[int, list[dict[str, Any]]], now
 
 
 # --- news about the event -------------------------------------------------------------------
-
-
-def what_changed(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[str]:
-    def differs(*names: str) -> bool:
-        return any(before.get(n) != after.get(n) for n in names)
-
-    changed = []
-    if differs("title"):
-        changed.append("title")
-    if differs("starts_at", "ends_at", "timezone"):
-        changed.append("time")
-    if differs("venue_name", "address", "city", "country", "lat", "lon", "address_visibility"):
-        changed.append("place")
-    if differs("online_url"):
-        changed.append("online")
-    if differs("description", "description_format"):
-        changed.append("details")
-    return changed
 
 
 async def broadcast(

@@ -28,9 +28,16 @@ BASE_DELAY = timedelta(seconds=30)
 MAX_DELAY = timedelta(minutes=30)
 
 
-def backoff(attempts: int, rng: random.Random | None = None) -> timedelta:
-    """The wait after ``attempts`` failures, ±25% so failures that came together spread."""
-    seconds = min(MAX_DELAY.total_seconds(), BASE_DELAY.total_seconds() * 2 ** max(attempts - 1, 0))
+def backoff(
+    attempts: int,
+    rng: random.Random | None = None,
+    *,
+    base: timedelta = BASE_DELAY,
+    most: timedelta = MAX_DELAY,
+) -> timedelta:
+    """The wait after ``attempts`` failures: doubling from ``base`` up to ``most``, ±25%
+    so failures that came together spread (the outbox worker passes its own bounds)."""
+    seconds = min(most.total_seconds(), base.total_seconds() * 2 ** max(attempts - 1, 0))
     return timedelta(seconds=seconds * (rng or random).uniform(0.75, 1.25))
 
 

@@ -208,22 +208,35 @@ def _readable(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [plain for row in rows if (plain := sealed.readable(row)) is not None]
 
 
-async def pending(event_id: uuid.UUID, kinds: Iterable[str]) -> list[dict[str, Any]]:
-    rows: list[dict[str, Any]] = await Outbox.select().where(
-        (Outbox.event_id == event_id) & Outbox.kind.is_in(list(kinds)) & (Outbox.status == PENDING)
+def _rows_of(
+    event_id: uuid.UUID, kinds: Iterable[str], statuses: Iterable[str], recipient: str | None = None
+) -> Any:
+    """The condition for an event's rows of these kinds and states (and recipient)."""
+    condition = (
+        (Outbox.event_id == event_id)
+        & Outbox.kind.is_in(list(kinds))
+        & Outbox.status.is_in(list(statuses))
     )
-    return _readable(rows)
+    if recipient is not None:
+        condition &= Outbox.recipient_hash == email_hash(recipient)
+    return condition
+
+
+async def _count(query: Any) -> int:
+    """Run one UPDATE/DELETE; how many rows it changed. In the caller's transaction if any."""
+    async with atomic():
+        return len(await query.returning(Outbox.id))
+
+
+async def pending(event_id: uuid.UUID, kinds: Iterable[str]) -> list[dict[str, Any]]:
+    return await of_event(event_id, kinds, [PENDING])
 
 
 async def of_event(
     event_id: uuid.UUID, kinds: Iterable[str], statuses: Iterable[str]
 ) -> list[dict[str, Any]]:
     """The event's rows of these kinds and states, opened."""
-    rows: list[dict[str, Any]] = await Outbox.select().where(
-        (Outbox.event_id == event_id)
-        & Outbox.kind.is_in(list(kinds))
-        & Outbox.status.is_in(list(statuses))
-    )
+    rows: list[dict[str, Any]] = await Outbox.select().where(_rows_of(event_id, kinds, statuses))
     return _readable(rows)
 
 
@@ -261,17 +274,8 @@ HELD = datetime(9999, 1, 1, tzinfo=UTC)
 
 async def hold_pending(event_id: uuid.UUID, kinds: Iterable[str]) -> int:
     """Hold back the event's pending messages of these kinds until they are re-planned."""
-    async with atomic():  # one statement; in the caller's transaction if any
-        held = (
-            await Outbox.update({Outbox.next_attempt_at: HELD})
-            .where(
-                (Outbox.event_id == event_id)
-                & Outbox.kind.is_in(list(kinds))
-                & (Outbox.status == PENDING)
-            )
-            .returning(Outbox.id)
-        )
-    return len(held)
+    held = Outbox.update({Outbox.next_attempt_at: HELD}).where(_rows_of(event_id, kinds, [PENDING]))
+    return await _count(held)
 
 
 async def drop_pending(
@@ -282,59 +286,26 @@ async def drop_pending(
     reason: str = "no longer wanted",
 ) -> int:
     """Stop pending messages of an event (cancelled event, cancelled signup)."""
-    condition = (
-        (Outbox.event_id == event_id) & Outbox.kind.is_in(list(kinds)) & (Outbox.status == PENDING)
-    )
-    if recipient is not None:
-        condition &= Outbox.recipient_hash == email_hash(recipient)
-    async with atomic():  # one statement; in the caller's transaction if any
-        dropped = (
-            await Outbox.update(finished("dropped", reason)).where(condition).returning(Outbox.id)
-        )
-    return len(dropped)
+    condition = _rows_of(event_id, kinds, [PENDING], recipient)
+    return await _count(Outbox.update(finished("dropped", reason)).where(condition))
 
 
 async def retire_sent(event_id: uuid.UUID, kinds: Iterable[str], recipient: str) -> int:
     """Keep a recipient's sent (or being sent) messages as history only: without their
     context a later change of the event does not plan them again (``notices.reschedule``)."""
-    async with atomic():  # one statement; in the caller's transaction if any
-        retired = (
-            await Outbox.update({Outbox.context: None})
-            .where(
-                (Outbox.event_id == event_id)
-                & Outbox.kind.is_in(list(kinds))
-                & Outbox.status.is_in(["sending", "sent"])
-                & (Outbox.recipient_hash == email_hash(recipient))
-            )
-            .returning(Outbox.id)
-        )
-    return len(retired)
+    condition = _rows_of(event_id, kinds, ["sending", "sent"], recipient)
+    return await _count(Outbox.update({Outbox.context: None}).where(condition))
 
 
 async def drop_message(row_id: uuid.UUID, reason: str) -> bool:
-    async with atomic():  # one statement; in the caller's transaction if any
-        dropped = (
-            await Outbox.update(finished("dropped", reason))
-            .where((Outbox.id == row_id) & (Outbox.status == PENDING))
-            .returning(Outbox.id)
-        )
-    return bool(dropped)
+    condition = (Outbox.id == row_id) & (Outbox.status == PENDING)
+    return bool(await _count(Outbox.update(finished("dropped", reason)).where(condition)))
 
 
 async def delete_pending(event_id: uuid.UUID, kinds: Iterable[str], recipient: str) -> int:
     """Forget a recipient's queued or dropped messages of these kinds (to re-plan them)."""
-    async with atomic():  # one statement; in the caller's transaction if any
-        deleted = (
-            await Outbox.delete()
-            .where(
-                (Outbox.event_id == event_id)
-                & Outbox.kind.is_in(list(kinds))
-                & Outbox.status.is_in([PENDING, "dropped"])
-                & (Outbox.recipient_hash == email_hash(recipient))
-            )
-            .returning(Outbox.id)
-        )
-    return len(deleted)
+    condition = _rows_of(event_id, kinds, [PENDING, "dropped"], recipient)
+    return await _count(Outbox.delete().where(condition))
 
 
 # --- keeping personal data no longer than needed (invariant 6) ---------------------------
@@ -382,13 +353,7 @@ async def forget_address(email: str) -> int:
     The suppression list and unsubscribe tokens stay: they hold only hashes, and an
     address that unsubscribed must stay unsubscribed if it signs up again.
     """
-    async with atomic():  # one statement; in the caller's transaction if any
-        deleted = (
-            await Outbox.delete()
-            .where(Outbox.recipient_hash == email_hash(email))
-            .returning(Outbox.id)
-        )
-    return len(deleted)
+    return await _count(Outbox.delete().where(Outbox.recipient_hash == email_hash(email)))
 
 
 async def event_ids() -> list[uuid.UUID]:

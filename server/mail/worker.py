@@ -21,7 +21,8 @@ import os
 import random
 import socket
 import uuid
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
@@ -29,7 +30,7 @@ from typing import Any
 
 from server import db
 from server.crypto import Undecryptable
-from server.mail import mime, sealed
+from server.mail import mime, retries, sealed
 from server.mail.delivery import DeliveryError, Transport, envelope_sender, transport_for
 from server.mail.service import MailConfig, finished
 from server.mail.tables import Outbox
@@ -45,14 +46,13 @@ BASE_DELAY = timedelta(minutes=1)
 MAX_DELAY = timedelta(hours=1)
 POLL_S = 2.0
 RECORD_EVERY = 10
+STOP_GRACE_S = 15  # seconds a background task gets to finish when the process stops
 SMTP_LANES = 4  # SMTP connections one worker keeps open and sends on at the same time
 
 
 def backoff(attempts: int, rng: random.Random | None = None) -> timedelta:
-    """Wait before try number ``attempts + 1``: doubling from a minute up to an hour,
-    ±25% jitter so messages that failed together do not all come back together."""
-    seconds = min(MAX_DELAY.total_seconds(), BASE_DELAY.total_seconds() * 2 ** max(attempts - 1, 0))
-    return timedelta(seconds=seconds * (rng or random).uniform(0.75, 1.25))
+    """Wait before try number ``attempts + 1``: doubling from a minute up to an hour."""
+    return retries.backoff(attempts, rng, base=BASE_DELAY, most=MAX_DELAY)
 
 
 def _claimable(now: datetime) -> Any:
@@ -307,15 +307,23 @@ def worker_for(settings: Settings, config: MailConfig) -> Worker:
     return Worker(config, [transport_for(settings) for _ in range(lanes)])
 
 
-@contextlib.asynccontextmanager
-async def running(settings: Settings, config: MailConfig) -> AsyncIterator[None]:
+def running(settings: Settings, config: MailConfig) -> AbstractAsyncContextManager[None]:
     """A worker in the background of this process (``muster serve``'s lifespan)."""
+    return in_background(worker_for(settings, config).run, "mail-worker")
+
+
+@contextlib.asynccontextmanager
+async def in_background(
+    run: Callable[[asyncio.Event], Coroutine[Any, Any, None]], name: str
+) -> AsyncIterator[None]:
+    """``run(stop)`` as a task of this process while the block runs (the mail worker, the
+    signup sender, the purge). At its end ``stop`` is set and the task gets a moment to
+    finish what it is doing (a send in progress: its row is leased either way)."""
     stop = asyncio.Event()
-    task = asyncio.create_task(worker_for(settings, config).run(stop), name="mail-worker")
+    task = asyncio.create_task(run(stop), name=name)
     try:
         yield
     finally:
         stop.set()
-        # A send in progress gets a moment to finish; its row is leased either way.
         with contextlib.suppress(TimeoutError, asyncio.CancelledError):
-            await asyncio.wait_for(task, timeout=15)
+            await asyncio.wait_for(task, timeout=STOP_GRACE_S)

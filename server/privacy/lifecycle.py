@@ -16,9 +16,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import uuid
 from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -27,6 +29,7 @@ from server.actions import completions
 from server.db import write_transaction
 from server.events import service as events
 from server.mail import service as mail
+from server.mail.worker import in_background
 from server.signups import home_links
 from server.signups import lifecycle as signups
 from server.signups.rsvp import CONFIRM_WITHIN
@@ -108,7 +111,7 @@ async def _forget_gone(gone: list[tuple[uuid.UUID, str]], report: PurgeReport) -
         report.messages += await mail.forget_address(email)
 
 
-async def _loop(days: int, stop: asyncio.Event, every_s: float) -> None:
+async def _loop(days: int, stop: asyncio.Event, *, every_s: float) -> None:
     while not stop.is_set():
         try:
             report = await purge(days)
@@ -120,17 +123,9 @@ async def _loop(days: int, stop: asyncio.Event, every_s: float) -> None:
             await asyncio.wait_for(stop.wait(), timeout=every_s)
 
 
-@contextlib.asynccontextmanager
-async def running(days: int, every_s: float = PURGE_EVERY_S) -> AsyncIterator[None]:
+def running(days: int, every_s: float = PURGE_EVERY_S) -> AbstractAsyncContextManager[None]:
     """Purge now and then every ``every_s`` seconds in the background of this process."""
-    stop = asyncio.Event()
-    task = asyncio.create_task(_loop(days, stop, every_s), name="privacy-purge")
-    try:
-        yield
-    finally:
-        stop.set()
-        with contextlib.suppress(TimeoutError, asyncio.CancelledError):
-            await asyncio.wait_for(task, timeout=15)
+    return in_background(functools.partial(_loop, days, every_s=every_s), "privacy-purge")
 
 
 def lifespan(enabled: bool, days: int) -> Any:

@@ -23,7 +23,8 @@ from server.accounts.service import normalize_email, validate_email
 from server.crypto import Box, Undecryptable, derive_key
 from server.db import write_transaction
 from server.errors import NotFound, ValidationFailed
-from server.signups import notify
+from server.mail import notices as mail_notices
+from server.mail.compose import Recipient
 from server.signups.tables import HomeLink, HomeLinkRequest, Volunteer
 from server.tokens import hash_secret, new_secret, utcnow
 
@@ -92,7 +93,9 @@ async def _send_link(sealed: str) -> None:
     if recent >= MAILS_PER_DAY:
         return  # they have fresh links in their inbox already
     token = await _mint(volunteer["id"])
-    await notify.home_link(email, token, volunteer["locale"])
+    to = Recipient(email=email, locale=volunteer["locale"])
+    key = f"my_signups_link:{uuid.uuid4()}"  # one mail per request (MAILS_PER_DAY bounds them)
+    await mail_notices.send_my_signups_link(to, url=mail_notices.home_url(token), key=key)
 
 
 async def _mint(volunteer_id: uuid.UUID) -> str:

@@ -22,6 +22,7 @@ import logging
 import uuid
 import weakref
 from collections.abc import AsyncIterator, Iterable
+from contextlib import AbstractAsyncContextManager
 from datetime import datetime
 from typing import Any
 
@@ -29,8 +30,10 @@ from litestar import Litestar
 
 from server.db import write_transaction
 from server.errors import NotFound
+from server.mail import notices as mail_notices
 from server.mail import retries
-from server.signups import event_notices, home_links, notify, rows
+from server.mail.worker import in_background
+from server.signups import event_notices, home_links, rows
 from server.signups.tables import Signup
 from server.tokens import hash_secret, new_secret, utcnow
 
@@ -56,7 +59,7 @@ async def stopped(event: dict[str, Any], row: dict[str, Any]) -> None:
     declined, removed, blocked, moved to a waitlist). Reminders are per address and
     event, so they stop — and are planned again from another of their signups to this
     event (another shift) that is still going."""
-    await notify.stopped(event["id"], row["email"])
+    await mail_notices.stopped_going(event["id"], row["email"])
     others = await Signup.select(*rows.SIGNUP_COLUMNS).where(
         (Signup.event == event["id"])
         & (Signup.volunteer == row["volunteer"])
@@ -172,22 +175,23 @@ async def _compose(kind: str, event: dict[str, Any], row: dict[str, Any]) -> Non
         to = rows.recipient(row, token)
         # Never a piece of the secret itself: keys are stored in clear (invariant 3).
         key = f"rsvp:{row['id']}:{hash_secret(token)[:16]}"
-        await notify.tell_status(event, to, rows.shown_status(row), key=key)
+        await mail_notices.tell_status(event, to, rows.shown_status(row), key=key)
     elif kind == PROMOTED and rows.going(row):
-        await notify.promoted(event, [rows.recipient(row)], key=f"{row['id']}:{stamp}")
+        key = f"waitlist_promotion:{row['id']}:{stamp}"
+        await mail_notices.promoted(event, rows.recipient(row), key=key)
     elif kind == DECLINED and row["status"] == "declined":
-        await notify.declined(event, rows.recipient(row), key=f"{row['id']}:{stamp}")
+        key = f"rsvp_declined:{row['id']}:{stamp}"
+        await mail_notices.tell_status(event, rows.recipient(row), "declined", key=key)
     elif kind == MOVED and rows.shown_status(row) == "waitlisted":
-        await notify.tell_status(
-            event, rows.recipient(row), "waitlisted", key=f"moved_to_waitlist:{row['id']}:{stamp}"
-        )
+        key = f"moved_to_waitlist:{row['id']}:{stamp}"
+        await mail_notices.tell_status(event, rows.recipient(row), "waitlisted", key=key)
     elif kind == REMIND and rows.going(row):
-        await notify.remind(event, rows.recipient(row))
+        await mail_notices.set_reminders(event, rows.recipient(row))
     elif kind == NOW and row["status"] != "cancelled":
         key = f"status_now:{row['id']}:{stamp}"
-        await notify.tell_status(event, rows.recipient(row), rows.shown_status(row), key=key)
+        await mail_notices.tell_status(event, rows.recipient(row), rows.shown_status(row), key=key)
     elif kind == AGAIN:
-        await notify.already_signed_up(event, rows.recipient(row), day=f"{utcnow():%Y%m%d}")
+        await mail_notices.already_signed_up(event, rows.recipient(row), day=f"{utcnow():%Y%m%d}")
 
 
 async def run(stop: asyncio.Event, poll_s: float = POLL_S) -> None:
@@ -214,17 +218,9 @@ async def _nap(woken: asyncio.Event, stop: asyncio.Event, poll_s: float) -> None
             wait.cancel()
 
 
-@contextlib.asynccontextmanager
-async def running() -> AsyncIterator[None]:
+def running() -> AbstractAsyncContextManager[None]:
     """The sender in the background of this process."""
-    stop = asyncio.Event()
-    task = asyncio.create_task(run(stop), name="signup-notices")
-    try:
-        yield
-    finally:
-        stop.set()
-        with contextlib.suppress(TimeoutError, asyncio.CancelledError):
-            await asyncio.wait_for(task, timeout=15)
+    return in_background(run, "signup-notices")
 
 
 def lifespan(enabled: bool) -> Any:

@@ -8,8 +8,9 @@ from typing import Any
 
 from server.errors import Conflict, NotFound
 from server.events import service as events
+from server.mail import notices as mail_notices
 from server.mail.compose import Recipient
-from server.signups import notify, places
+from server.signups import places
 from server.signups.lifecycle import is_tombstone
 from server.signups.tables import Shift, Signup, Volunteer
 from server.tokens import utcnow
@@ -110,7 +111,15 @@ def going(row: dict[str, Any]) -> bool:
 
 
 def recipient(row: dict[str, Any], token: str = "") -> Recipient:
-    return notify.recipient(row, row["email"], going=going(row), token=token)
+    """A signup's volunteer; only the going may get mail with the exact address."""
+    return Recipient(
+        email=row["email"],
+        name=str(row.get("display_name") or ""),
+        locale=str(row.get("locale") or "en"),
+        going=going(row),
+        manage_url=mail_notices.manage_url(token) if token else "",
+        key=str(row["id"]),
+    )
 
 
 async def open_recipients(event_id: uuid.UUID) -> list[Recipient]:

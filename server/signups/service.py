@@ -22,7 +22,8 @@ from server.errors import Conflict, NotFound, ValidationFailed
 from server.events.hooks import EventChanged
 from server.events.schemas import EventOut
 from server.events.views import attendee_event, public_event
-from server.signups import notices, notify, places, rows
+from server.mail import event_notices
+from server.signups import notices, places, rows
 from server.signups.rsvp import too_many_guests
 from server.signups.tables import Signup
 from server.tokens import hash_secret, new_secret, utcnow
@@ -282,12 +283,15 @@ async def on_event_changed(change: EventChanged) -> None:
     after = change.after
     if after["status"] == "published":
         await _promote(after)
+    kind: event_notices.NoticeKind
     if change.cancelled:
         kind = "event_cancelled"
     elif change.calendar_visible and after["status"] == "published":
         kind = "event_changed"
     else:
         return
-    await notify.event_notice(
-        after, await rows.open_recipients(change.event_id), kind, change.before
-    )
+    # Only marked here: composing for a big event would hold the write lock, and a
+    # template error would fail the organizer's edit (``signups.event_notices`` composes
+    # them afterwards, for whoever is still signed up then).
+    if await rows.open_recipients(change.event_id):
+        await event_notices.mark(after, kind, change.before)

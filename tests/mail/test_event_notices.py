@@ -107,7 +107,7 @@ async def test_someone_who_stopped_going_before_the_notice_is_composed_gets_noth
 async def test_a_signup_notice_that_fails_backs_off_and_does_not_hold_up_the_rest(
     client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from server.signups import notify
+    from server.mail import notices as notify
 
     _, event = await published_event(client)
     poison, fine = person("poison"), person("fine")
