@@ -1,6 +1,6 @@
 """Security notices to an organizer's own address (accounts/notices.py says when).
 
-Subscribed to ``accounts.notices.notice_listeners`` in server/app.py; runs inside the
+Subscribed to ``accounts.notices.notice_sent`` in server/app.py; runs inside the
 write transaction of the change it reports. Each kind is a subject and one lead line
 through gettext in the organizer's language, plus a link (to the security page, or the
 link that finishes a sign-up). Security notices cannot be unsubscribed from: they are
