@@ -22,7 +22,7 @@ from litestar.stores.base import Store
 from litestar.stores.memory import MemoryStore
 from litestar.stores.registry import StoreRegistry
 
-from server import db
+from server import crypto, db
 from server.accounts import admin_pages, members
 from server.accounts import api as accounts_api
 from server.accounts import audit_pages as accounts_audit
@@ -31,7 +31,6 @@ from server.accounts import notices as accounts_notices
 from server.accounts import pages as accounts_pages
 from server.accounts import security_pages as accounts_security
 from server.accounts import service as accounts_service
-from server.accounts import twofactor as accounts_twofactor
 from server.actions import api as actions_api
 from server.actions import pages as actions_pages
 from server.calendar import routes as calendar_routes
@@ -49,7 +48,6 @@ from server.privacy import pages as privacy_pages
 from server.privacy import volunteer_pages as privacy_volunteer_pages
 from server.settings import Settings
 from server.signups import api as signups_api
-from server.signups import home_links
 from server.signups import notices as signups_notices
 from server.signups import pages as signups_pages
 from server.signups import service as signups_service
@@ -101,8 +99,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     # Mail: site settings for messages; reminders follow moved events, invitations go out
     # by email. Listeners run inside the write transaction of the change they react to.
     mail_service.configure(settings)
-    accounts_twofactor.configure(settings.secret_key)  # encrypts TOTP secrets at rest
-    home_links.configure(settings.secret_key)  # seals addresses waiting for a link
+    crypto.use_secret_key(settings.secret_key)  # every key at rest derives from it
     events_hooks.changed.subscribe(mail_notices.on_event_changed)
     # Signups: more places move the waitlist up; attendees hear of changes and cancellations.
     events_hooks.changed.subscribe(signups_service.on_event_changed)

@@ -113,6 +113,7 @@ def worker() -> None:
     """Send queued mail until stopped (SIGINT/SIGTERM); pair with `serve --no-worker`."""
     import signal
 
+    from server import crypto
     from server.logging import uvicorn_log_config
     from server.mail import service as mail_service
     from server.mail import worker as mail_worker
@@ -121,6 +122,7 @@ def worker() -> None:
 
     logging.config.dictConfig(uvicorn_log_config())  # secret links never reach the logs
     settings = _settings()
+    crypto.use_secret_key(settings.secret_key)  # the key that opens sealed mail
     mail_service.configure(settings)
 
     async def work() -> None:

@@ -11,8 +11,7 @@ import httpx
 import pytest
 from litestar import Litestar
 
-from server import db
-from server.accounts import twofactor
+from server import crypto, db
 from server.app import create_app
 from server.mail import service as mail_service
 from server.settings import Settings, SettingsError
@@ -56,7 +55,7 @@ async def database_down(
         if request.param == "sqlite-folder-removed":
             await db.stop(engine)
         db.bind(session_engine)
-        twofactor.configure(settings.secret_key)
+        crypto.use_secret_key(settings.secret_key)
         mail_service.configure(settings)
 
 

@@ -18,8 +18,7 @@ import pytest
 from litestar import Litestar
 from litestar.routes import HTTPRoute
 
-from server import db
-from server.accounts import twofactor
+from server import crypto, db
 from server.app import create_app
 from server.mail import service as mail_service
 from server.settings import Settings
@@ -111,7 +110,7 @@ async def production_app(app: Litestar, settings: Settings) -> AsyncIterator[Lit
         yield application
     finally:
         db.bind(old_engine)
-        twofactor.configure(settings.secret_key)
+        crypto.use_secret_key(settings.secret_key)
         mail_service.configure(settings)
 
 

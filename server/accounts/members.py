@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
+from server import crypto
 from server.accounts import audit, notices
 from server.accounts.service import (
     ROLE_RANK,
@@ -27,7 +28,6 @@ from server.accounts.service import (
     validate_email,
 )
 from server.accounts.tables import Invitation, Membership
-from server.crypto import derive_key
 from server.db import write_transaction
 from server.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from server.hooks import Hook
@@ -131,25 +131,14 @@ class InvitedElsewhere(PermissionDenied):
     title = "This invitation is for another address"
 
 
-_proof_key = b""
-
-
-def configure(secret_key: str) -> None:
-    """Called (through twofactor.configure) by create_app: the key of address proofs."""
-    global _proof_key
-    _proof_key = derive_key(secret_key, "invitation-proof")
-
-
 def proof_for(invitation_id: uuid.UUID, organizer_id: uuid.UUID) -> str:
     """What the mail to the invited address carries: binds this invitation to one account.
 
     Stateless (an HMAC under SECRET_KEY): it lives exactly as long as the invitation, which
     is single-use and expires, and it is useless to any other account.
     """
-    if not _proof_key:
-        raise RuntimeError("members.configure(secret_key) was not called")
     message = f"{invitation_id}:{organizer_id}".encode()
-    return hmac.new(_proof_key, message, hashlib.sha256).hexdigest()
+    return hmac.new(crypto.key("invitation-proof"), message, hashlib.sha256).hexdigest()
 
 
 def addressed_to(organizer: OrganizerView, invitation: dict[str, Any], proof: str = "") -> bool:

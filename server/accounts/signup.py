@@ -20,16 +20,15 @@ tied to an address mean something (members.addressed_to).
 
 from __future__ import annotations
 
-import base64
 import json
 import time
 from dataclasses import dataclass
 
-from cryptography.fernet import Fernet, InvalidToken
+from cryptography.fernet import InvalidToken
 
 from server.accounts import notices, service
 from server.accounts.service import OrganizerView
-from server.crypto import derive_key
+from server.crypto import fernet
 from server.db import write_transaction
 from server.errors import Conflict, NotFound
 from server.tokens import hash_secret
@@ -38,18 +37,7 @@ TTL_S = 86400  # a day
 ATTEMPT_MAIL_WINDOW_S = 3600
 CONFIRM_PATH = "/signup/confirm/"
 
-_fernet: Fernet | None = None
-
-
-def configure(secret_key: str) -> None:
-    global _fernet
-    _fernet = Fernet(base64.urlsafe_b64encode(derive_key(secret_key, "signup-token")))
-
-
-def _cipher() -> Fernet:
-    if _fernet is None:
-        raise RuntimeError("signup.configure(secret_key) was not called")
-    return _fernet
+PURPOSE = "signup-token"
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +83,7 @@ def _seal(pending: Pending) -> str:
         }
     ).encode()
     # Without "=" padding: a clean path segment (the log redaction needs one).
-    return _cipher().encrypt(data).decode().rstrip("=")
+    return fernet(PURPOSE).encrypt(data).decode().rstrip("=")
 
 
 def opened(token: str) -> Pending | None:
@@ -103,7 +91,7 @@ def opened(token: str) -> Pending | None:
     if not token or len(token) > 2000:
         return None
     try:
-        raw = _cipher().decrypt((token + "=" * (-len(token) % 4)).encode(), ttl=TTL_S)
+        raw = fernet(PURPOSE).decrypt((token + "=" * (-len(token) % 4)).encode(), ttl=TTL_S)
         data = json.loads(raw)
         return Pending(str(data["e"]), str(data["n"]), str(data["h"]), str(data["x"]))
     except (InvalidToken, ValueError, KeyError, TypeError):

@@ -16,12 +16,12 @@ from dataclasses import dataclass
 from typing import Literal
 
 import pyotp
-from cryptography.fernet import Fernet, InvalidToken
+from cryptography.fernet import InvalidToken
 
-from server.accounts import audit, members, notices, signup
+from server.accounts import audit, notices
 from server.accounts.service import OrganizerView, get_organization, require_role
 from server.accounts.tables import ApiToken, Organization, Organizer, RecoveryCode
-from server.crypto import derive_key
+from server.crypto import fernet
 from server.db import write_transaction
 from server.errors import Conflict, ValidationFailed
 from server.tokens import hash_secret, utcnow
@@ -30,32 +30,17 @@ ISSUER = "Muster"
 RECOVERY_CODES = 10
 STEP_S = 30
 
-_fernet: Fernet | None = None
-
-
-def configure(secret_key: str) -> None:
-    """Called by create_app: derive the encryption key for TOTP secrets from SECRET_KEY
-    (and the key of invitation address proofs, members.py)."""
-    global _fernet
-    members.configure(secret_key)  # the invitation address proofs: also keyed by SECRET_KEY
-    signup.configure(secret_key)  # and the links that finish a sign-up
-    digest = derive_key(secret_key, "totp-secret")  # the same bytes as ever: no re-enrolment
-    _fernet = Fernet(base64.urlsafe_b64encode(digest))
-
-
-def _cipher() -> Fernet:
-    if _fernet is None:
-        raise RuntimeError("twofactor.configure(secret_key) was not called")
-    return _fernet
+# The same key as ever ("totp-secret" from SECRET_KEY): no re-enrolment.
+PURPOSE = "totp-secret"
 
 
 def _encrypt(secret: str) -> str:
-    return _cipher().encrypt(secret.encode()).decode()
+    return fernet(PURPOSE).encrypt(secret.encode()).decode()
 
 
 def _decrypt(stored: str) -> str | None:
     try:
-        return _cipher().decrypt(stored.encode()).decode()
+        return fernet(PURPOSE).decrypt(stored.encode()).decode()
     except (InvalidToken, ValueError):
         return None
 

@@ -33,7 +33,8 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
-from server.crypto import Box, Undecryptable, derive_key, is_sealed
+from server import crypto
+from server.crypto import Undecryptable, is_sealed
 
 PURPOSE = "mail-outbox"
 COLUMNS = ("recipient_name", "subject", "text_body", "html_body", "ics", "headers", "context")
@@ -47,26 +48,6 @@ WIPED: dict[str, Any] = {
     "headers": "{}",
 }
 
-_box: Box | None = None
-
-
-def configure(secret_key: str) -> None:
-    """Called with the running settings (``mail.service.configure``)."""
-    global _box
-    _box = Box(derive_key(secret_key, PURPOSE))
-
-
-def _current() -> Box:
-    """The configured box; a process that never configured one (a CLI command) takes the
-    key from the environment, as the app and the worker do — never a built-in default,
-    which would seal mail that the worker cannot open."""
-    if _box is None:
-        from server.settings import Settings
-
-        configure(Settings.from_env().secret_key)
-    assert _box is not None
-    return _box
-
 
 def _context(row_id: uuid.UUID | str, column: str) -> str:
     return f"mail_outbox:{column}:{row_id}"
@@ -76,7 +57,7 @@ def seal(row_id: uuid.UUID | str, column: str, value: str | None) -> str | None:
     """``value`` sealed for this row and column; None and "" stay as they are."""
     if not value:
         return value
-    return _current().seal(value, _context(row_id, column))
+    return crypto.box(PURPOSE).seal(value, _context(row_id, column))
 
 
 def seal_all(row_id: uuid.UUID | str, values: Mapping[str, str | None]) -> dict[str, str | None]:
@@ -88,7 +69,7 @@ def open_value(row_id: uuid.UUID | str, column: str, value: str | None) -> str |
     if not is_sealed(value):
         return value  # None, "" (wiped) or a value from before sealing existed
     assert value is not None
-    return _current().open(value, _context(row_id, column))
+    return crypto.box(PURPOSE).open(value, _context(row_id, column))
 
 
 def opened(row: Mapping[str, Any]) -> dict[str, Any]:

@@ -65,10 +65,9 @@ _config = _config_for(Settings())
 
 def configure(settings: Settings) -> None:
     """Called by ``create_app`` and ``muster worker`` with the running settings: the
-    site's addresses, and the key that seals queued mail (from SECRET_KEY)."""
+    site's addresses for messages."""
     global _config
     _config = _config_for(settings)
-    sealed.configure(settings.secret_key)
 
 
 def config() -> MailConfig:

@@ -19,8 +19,9 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timedelta
 
+from server import crypto
 from server.accounts.service import normalize_email, validate_email
-from server.crypto import Box, Undecryptable, derive_key
+from server.crypto import Undecryptable
 from server.db import write_transaction
 from server.errors import NotFound, ValidationFailed
 from server.mail import notices as mail_notices
@@ -33,20 +34,7 @@ MAILS_PER_DAY = 3
 SECRET_MAX = 200  # longer "tokens" are not ours: answer 404 without hashing megabytes
 BATCH = 100
 _CONTEXT = "home_link_request.email"
-
-_box: Box | None = None
-
-
-def configure(secret_key: str) -> None:
-    """Called by ``create_app``: the key that seals addresses waiting in the queue."""
-    global _box
-    _box = Box(derive_key(secret_key, "home-link-request"))
-
-
-def _sealer() -> Box:
-    if _box is None:
-        raise RuntimeError("home_links.configure(secret_key) was not called")
-    return _box
+PURPOSE = "home-link-request"  # the key that seals addresses waiting in the queue
 
 
 async def request(email: str) -> None:
@@ -56,7 +44,9 @@ async def request(email: str) -> None:
     if errors:
         raise ValidationFailed(errors)
     async with write_transaction():
-        await HomeLinkRequest.insert(HomeLinkRequest(email=_sealer().seal(email, _CONTEXT)))
+        await HomeLinkRequest.insert(
+            HomeLinkRequest(email=crypto.box(PURPOSE).seal(email, _CONTEXT))
+        )
 
 
 async def send_pending(limit: int = BATCH) -> int:
@@ -76,7 +66,7 @@ async def send_pending(limit: int = BATCH) -> int:
 
 async def _send_link(sealed: str) -> None:
     try:
-        email = _sealer().open(sealed, _CONTEXT)
+        email = crypto.box(PURPOSE).open(sealed, _CONTEXT)
     except Undecryptable:  # SECRET_KEY changed since: nobody can be told; drop it
         return
     volunteer = (

@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 from piccolo.table import Table
 
+from server import crypto
 from server.accounts import members
 from server.events import service as events
 from server.mail import notices, sealed, status
@@ -155,11 +156,11 @@ async def test_mail_sealed_under_another_secret_key_fails_instead_of_going_out(
 ) -> None:
     _, event = await mail_event()
     await notices.send_rsvp_confirmation(event, Recipient(email="a@example.org", key="a"))
-    sealed.configure("another-secret-key-after-rotation-0123456789abcdef")
+    crypto.use_secret_key("another-secret-key-after-rotation-0123456789abcdef")
     try:
         assert await worker.drain() == 1
     finally:
-        sealed.configure(settings.secret_key)
+        crypto.use_secret_key(settings.secret_key)
     assert sink.messages == []
     row = await Outbox.select(Outbox.status, Outbox.last_error, Outbox.text_body).first()
     assert row is not None and row["status"] == "failed"

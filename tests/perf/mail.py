@@ -26,11 +26,11 @@ TIMEOUT_S = 300
 
 
 async def _fill(database: Database, count: int) -> None:
-    from server import db
-    from server.mail import compose, sealed, service
+    from server import crypto, db
+    from server.mail import compose, service
     from server.mail.tables import Outbox
 
-    sealed.configure(BENCH_SECRET)  # queued mail is sealed with the worker's key
+    crypto.use_secret_key(BENCH_SECRET)  # queued mail is sealed with the worker's key
     engine = db.make_engine(database.url)
     db.bind(engine)
     await db.start(engine)

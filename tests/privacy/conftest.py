@@ -12,8 +12,7 @@ import pytest
 import redis
 from litestar import Litestar
 
-from server import db
-from server.accounts import twofactor
+from server import crypto, db
 from server.app import create_app
 from server.mail import service as mail_service
 from server.settings import Settings
@@ -41,5 +40,5 @@ async def instances(app: Litestar, settings: Settings) -> AsyncIterator[tuple[Li
             await application.stores.get("rate_limit").delete_all()
             await application.stores.get("sessions").delete_all()
         db.bind(old_engine)
-        twofactor.configure(settings.secret_key)
+        crypto.use_secret_key(settings.secret_key)
         mail_service.configure(settings)
