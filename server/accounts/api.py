@@ -16,8 +16,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from litestar import Controller, Request, delete, get, post
-from litestar.openapi.datastructures import ResponseSpec
+from litestar import Request, delete, get, post
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
@@ -34,31 +33,13 @@ from server.accounts.schemas import (
     TokenInput,
     TokenOut,
 )
-from server.accounts.service import OrganizationView, OrganizerView
+from server.accounts.service import OrganizationView
 from server.accounts.sudo import require_fresh_api
 from server.errors import NotFound
 from server.settings import Settings
-from server.web.apidocs import problem_responses
-from server.web.auth import current_organizer, require_organizer
-
-_DESCRIPTIONS = {
-    400: "The body does not match the schema",
-    401: "Not signed in, or the API token is invalid or revoked",
-    403: "Your role may not do this, or the CSRF header is missing",
-    404: "Not found, or not yours",
-    409: "Conflicts with the current state",
-    422: "Invalid input; `errors` names each field",
-}
-
-
-def _problems(*codes: int) -> dict[int, ResponseSpec]:
-    return problem_responses(_DESCRIPTIONS, (401, *codes))
-
-
-async def _me(request: Request[Any, Any, Any]) -> OrganizerView:
-    organizer = await current_organizer(request)
-    assert organizer is not None  # the controller's guard let only organizers in
-    return organizer
+from server.web.api import ApiController
+from server.web.apidocs import problems
+from server.web.auth import SignedIn, require_organizer
 
 
 def _organization(
@@ -90,45 +71,47 @@ def _token(row: dict[str, Any]) -> TokenOut:
     )
 
 
-class AccountsAPI(Controller):
-    path = "/api/v1"
+class AccountsAPI(ApiController):
     guards = [require_organizer]
 
-    @get("/me", tags=["Organizers"], responses=_problems(), summary="The signed-in organizer")
-    async def me(self, request: Request[Any, Any, Any]) -> MeOut:
-        me = await _me(request)
-        return MeOut(id=me.id, email=me.email, display_name=me.display_name, is_admin=me.is_admin)
+    @get("/me", tags=["Organizers"], responses=problems(401), summary="The signed-in organizer")
+    async def me(self, organizer: SignedIn) -> MeOut:
+        return MeOut(
+            id=organizer.id,
+            email=organizer.email,
+            display_name=organizer.display_name,
+            is_admin=organizer.is_admin,
+        )
 
-    @get("/organizations", tags=["Organizations"], responses=_problems(), summary="Mine")
-    async def list_organizations(self, request: Request[Any, Any, Any]) -> list[OrganizationOut]:
-        return [_organization(o) for o in await service.organizations_of(await _me(request))]
+    @get("/organizations", tags=["Organizations"], responses=problems(401), summary="Mine")
+    async def list_organizations(self, organizer: SignedIn) -> list[OrganizationOut]:
+        return [_organization(o) for o in await service.organizations_of(organizer)]
 
     @post(
         "/organizations",
         tags=["Organizations"],
         status_code=HTTP_201_CREATED,
-        responses=_problems(400, 403, 422),
+        responses=problems(401, 400, 403, 422),
         summary="Create one (you become its owner; an admin approves it before it is public)",
     )
     async def create_organization(
-        self, request: Request[Any, Any, Any], data: JSONBody[OrganizationInput]
+        self, organizer: SignedIn, data: JSONBody[OrganizationInput]
     ) -> OrganizationOut:
-        org = await service.create_organization(await _me(request), data.name, data.description)
-        return _organization(org, await members.members(await _me(request), org.id))
+        org = await service.create_organization(organizer, data.name, data.description)
+        return _organization(org, await members.members(organizer, org.id))
 
     @get(
         "/organizations/{org_id:uuid}",
         tags=["Organizations"],
-        responses=_problems(404),
+        responses=problems(401, 404),
         summary="One organization: with members for its members, else the public view",
     )
     async def get_organization(
-        self, request: Request[Any, Any, Any], org_id: FromPath[UUID]
+        self, organizer: SignedIn, org_id: FromPath[UUID]
     ) -> OrganizationOut:
-        me = await _me(request)
-        org = await service.visible_organization(me, org_id)
+        org = await service.visible_organization(organizer, org_id)
         if org.role is not None:
-            return _organization(org, await members.members(me, org_id))
+            return _organization(org, await members.members(organizer, org_id))
         if not org.approved:  # admins may look at a pending organization, not its members
             raise NotFound("No such organization")
         return _organization(org)
@@ -136,34 +119,32 @@ class AccountsAPI(Controller):
     @get(
         "/organizations/{org_id:uuid}/members",
         tags=["Organizations"],
-        responses=_problems(404),
+        responses=problems(401, 404),
         summary="Members and their roles (members only)",
     )
-    async def list_members(
-        self, request: Request[Any, Any, Any], org_id: FromPath[UUID]
-    ) -> list[MemberOut]:
-        return [_member(m) for m in await members.members(await _me(request), org_id)]
+    async def list_members(self, organizer: SignedIn, org_id: FromPath[UUID]) -> list[MemberOut]:
+        return [_member(m) for m in await members.members(organizer, org_id)]
 
     @post(
         "/organizations/{org_id:uuid}/invitations",
         tags=["Organizations"],
         status_code=HTTP_201_CREATED,
-        responses=_problems(400, 403, 404, 422),
+        responses=problems(401, 400, 403, 404, 422),
         summary="Invite someone (owners only, from a browser session that confirmed its "
         "password in the last ten minutes); the link is returned once",
     )
     async def invite(
         self,
         request: Request[Any, Any, Any],
+        organizer: SignedIn,
         org_id: FromPath[UUID],
         data: JSONBody[InvitationInput],
     ) -> InvitationOut:
-        me = await _me(request)
-        await service.require_role(me, org_id, "owner")  # strangers get 404 (invariant 1)
+        await service.require_role(organizer, org_id, "owner")  # strangers get 404 (invariant 1)
         # Granting a role is a security change: a signed-in browser in sudo mode only,
         # never a token (a leaked one could otherwise invite its holder as an owner).
         require_fresh_api(request)
-        created = await members.invite(me, org_id, data.email, data.role)
+        created = await members.invite(organizer, org_id, data.email, data.role)
         settings: Settings = request.app.state.settings
         return InvitationOut(
             id=created.id,
@@ -174,51 +155,49 @@ class AccountsAPI(Controller):
             expires_at=created.expires_at,
         )
 
-    @get("/tokens", tags=["API tokens"], responses=_problems(), summary="My API tokens")
-    async def list_tokens(self, request: Request[Any, Any, Any]) -> list[TokenOut]:
-        return [_token(t) for t in await api_tokens.of_organizer(await _me(request))]
+    @get("/tokens", tags=["API tokens"], responses=problems(401), summary="My API tokens")
+    async def list_tokens(self, organizer: SignedIn) -> list[TokenOut]:
+        return [_token(t) for t in await api_tokens.of_organizer(organizer)]
 
     @post(
         "/tokens",
         tags=["API tokens"],
         status_code=HTTP_201_CREATED,
-        responses=_problems(400, 403, 422),
+        responses=problems(401, 400, 403, 422),
         summary="Create an API token (from a browser session that confirmed its password in "
         "the last ten minutes, never with a token); shown once",
     )
     async def create_token(
-        self, request: Request[Any, Any, Any], data: JSONBody[TokenInput]
+        self, request: Request[Any, Any, Any], organizer: SignedIn, data: JSONBody[TokenInput]
     ) -> TokenCreated:
         # A leaked token must not be able to mint replacements for itself: revoking it
         # has to be enough. New tokens come from a signed-in browser that confirmed its
         # password lately (sudo mode), or from `muster api-token`.
         require_fresh_api(request)
-        token_id, token = await api_tokens.create(await _me(request), data.name, announce=True)
+        token_id, token = await api_tokens.create(organizer, data.name, announce=True)
         return TokenCreated(id=token_id, name=data.name.strip(), token=token)
 
     @delete(
         "/tokens/{token_id:uuid}",
         tags=["API tokens"],
         status_code=HTTP_204_NO_CONTENT,
-        responses=_problems(403, 404),
+        responses=problems(401, 403, 404),
         summary="Revoke one of my API tokens",
     )
-    async def revoke_token(self, request: Request[Any, Any, Any], token_id: FromPath[UUID]) -> None:
-        await api_tokens.revoke(await _me(request), token_id)
+    async def revoke_token(self, organizer: SignedIn, token_id: FromPath[UUID]) -> None:
+        await api_tokens.revoke(organizer, token_id)
 
     @post(
         "/admin/organizations/{org_id:uuid}/approve",
         tags=["Admin"],
         status_code=200,
-        responses=_problems(400, 403, 404, 409, 422),
+        responses=problems(401, 400, 403, 404, 409, 422),
         summary="Approve an organization (admins only; 404 for everyone else)",
     )
     async def approve(
-        self, request: Request[Any, Any, Any], org_id: FromPath[UUID], data: JSONBody[ApprovalInput]
+        self, organizer: SignedIn, org_id: FromPath[UUID], data: JSONBody[ApprovalInput]
     ) -> OrganizationOut:
-        return _organization(
-            await service.approve_organization(await _me(request), org_id, data.note)
-        )
+        return _organization(await service.approve_organization(organizer, org_id, data.note))
 
 
 ROUTES: list[Any] = [AccountsAPI]

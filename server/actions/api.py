@@ -10,12 +10,11 @@ from __future__ import annotations
 from typing import Annotated, Any
 from uuid import UUID
 
-from litestar import Controller, Request, Response, delete, get, post, put
+from litestar import Request, delete, get, post, put
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from server.actions import completions, service, views
 from server.actions import targets as target_service
-from server.actions.apidocs import NO_STORE, READ, WRITE, problems
 from server.actions.completions_api import CompletionController
 from server.actions.schemas import (
     OrderInput,
@@ -26,7 +25,9 @@ from server.actions.schemas import (
 )
 from server.errors import ValidationFailed
 from server.web import urls
-from server.web.auth import current_organizer, require_organizer
+from server.web.api import ApiController
+from server.web.apidocs import READ, WRITE, problems
+from server.web.auth import SignedIn, Viewer, require_organizer
 
 
 async def _task_out(request: Request[Any, Any, Any], row: dict[str, Any]) -> TaskOut:
@@ -42,8 +43,12 @@ def _target_out(task: dict[str, Any], row: dict[str, Any]) -> TargetOut:
     return views.target_out(task, row)
 
 
-class TaskController(Controller):
-    path = "/api/v1"
+async def _saved_target(organizer: SignedIn, row: dict[str, Any]) -> TargetOut:
+    """A target just written, as its writer (a member) sees it."""
+    return _target_out(await service.task_for_member(organizer, row["task"]), row)
+
+
+class TaskController(ApiController):
     tags = ["actions"]
 
     @get(
@@ -54,6 +59,7 @@ class TaskController(Controller):
     async def list_tasks(
         self,
         request: Request[Any, Any, Any],
+        viewer: Viewer,
         campaign_id: FromPath[UUID],
         country: Annotated[
             str | None,
@@ -62,11 +68,10 @@ class TaskController(Controller):
         include_archived: Annotated[
             bool, QueryParameter(description="members only: archived actions too")
         ] = False,
-    ) -> Response[list[TaskOut]]:
+    ) -> list[TaskOut]:
         """Live actions in order, each with its targets and count. With ``country``,
         only the actions a volunteer there can do, each with that country's target (or
         the "any" one). Members may ask for archived actions too."""
-        viewer = await current_organizer(request)
         wanted = None
         if country:
             wanted, problem = service.clean_country(country, allow_any=False)
@@ -88,7 +93,7 @@ class TaskController(Controller):
             out.append(
                 views.task_out(row, mine, counts.get(row["id"], 0), event, urls.base_url(request))
             )
-        return Response(out, headers=NO_STORE)
+        return out
 
     @post(
         "/campaigns/{campaign_id:uuid}/tasks",
@@ -100,13 +105,13 @@ class TaskController(Controller):
     async def create_task(
         self,
         request: Request[Any, Any, Any],
+        organizer: SignedIn,
         campaign_id: FromPath[UUID],
         data: JSONBody[TaskInput],
-    ) -> Response[TaskOut]:
+    ) -> TaskOut:
         """Needs the organizer role. 422 names each bad field (an unknown placeholder in
         ``script`` or ``subject``, an event of another organization...)."""
-        row = await service.create_task(await current_organizer(request), campaign_id, data)
-        return Response(await _task_out(request, row), status_code=201, headers=NO_STORE)
+        return await _task_out(request, await service.create_task(organizer, campaign_id, data))
 
     @put(
         "/campaigns/{campaign_id:uuid}/tasks/order",
@@ -117,20 +122,19 @@ class TaskController(Controller):
     async def order_tasks(
         self,
         request: Request[Any, Any, Any],
+        organizer: SignedIn,
         campaign_id: FromPath[UUID],
         data: JSONBody[OrderInput],
-    ) -> Response[list[TaskOut]]:
+    ) -> list[TaskOut]:
         """``task_ids`` lists every action of the campaign (archived too) once, in order."""
-        viewer = await current_organizer(request)
-        rows = await service.reorder(viewer, campaign_id, data.task_ids)
-        return Response([await _task_out(request, r) for r in rows], headers=NO_STORE)
+        rows = await service.reorder(organizer, campaign_id, data.task_ids)
+        return [await _task_out(request, r) for r in rows]
 
     @get("/tasks/{task_id:uuid}", summary="One action", responses=problems(*READ))
     async def get_task(
-        self, request: Request[Any, Any, Any], task_id: FromPath[UUID]
-    ) -> Response[TaskOut]:
-        row = await service.visible_task(await current_organizer(request), task_id)
-        return Response(await _task_out(request, row), headers=NO_STORE)
+        self, request: Request[Any, Any, Any], viewer: Viewer, task_id: FromPath[UUID]
+    ) -> TaskOut:
+        return await _task_out(request, await service.visible_task(viewer, task_id))
 
     @put(
         "/tasks/{task_id:uuid}",
@@ -139,10 +143,13 @@ class TaskController(Controller):
         responses=problems(*WRITE),
     )
     async def update_task(
-        self, request: Request[Any, Any, Any], task_id: FromPath[UUID], data: JSONBody[TaskInput]
-    ) -> Response[TaskOut]:
-        row = await service.update_task(await current_organizer(request), task_id, data)
-        return Response(await _task_out(request, row), headers=NO_STORE)
+        self,
+        request: Request[Any, Any, Any],
+        organizer: SignedIn,
+        task_id: FromPath[UUID],
+        data: JSONBody[TaskInput],
+    ) -> TaskOut:
+        return await _task_out(request, await service.update_task(organizer, task_id, data))
 
     @post(
         "/tasks/{task_id:uuid}/archive",
@@ -152,10 +159,9 @@ class TaskController(Controller):
         responses=problems(401, 403, 404),
     )
     async def archive(
-        self, request: Request[Any, Any, Any], task_id: FromPath[UUID]
-    ) -> Response[TaskOut]:
-        row = await service.set_archived(await current_organizer(request), task_id, True)
-        return Response(await _task_out(request, row), headers=NO_STORE)
+        self, request: Request[Any, Any, Any], organizer: SignedIn, task_id: FromPath[UUID]
+    ) -> TaskOut:
+        return await _task_out(request, await service.set_archived(organizer, task_id, True))
 
     @post(
         "/tasks/{task_id:uuid}/unarchive",
@@ -165,23 +171,19 @@ class TaskController(Controller):
         responses=problems(401, 403, 404),
     )
     async def unarchive(
-        self, request: Request[Any, Any, Any], task_id: FromPath[UUID]
-    ) -> Response[TaskOut]:
-        row = await service.set_archived(await current_organizer(request), task_id, False)
-        return Response(await _task_out(request, row), headers=NO_STORE)
+        self, request: Request[Any, Any, Any], organizer: SignedIn, task_id: FromPath[UUID]
+    ) -> TaskOut:
+        return await _task_out(request, await service.set_archived(organizer, task_id, False))
 
 
-class TargetController(Controller):
-    path = "/api/v1"
+class TargetController(ApiController):
     tags = ["actions"]
 
     @get("/tasks/{task_id:uuid}/targets", summary="An action's targets", responses=problems(*READ))
-    async def list_targets(
-        self, request: Request[Any, Any, Any], task_id: FromPath[UUID]
-    ) -> Response[list[TargetOut]]:
-        task = await service.visible_task(await current_organizer(request), task_id)
+    async def list_targets(self, viewer: Viewer, task_id: FromPath[UUID]) -> list[TargetOut]:
+        task = await service.visible_task(viewer, task_id)
         targets = await target_service.targets_of([task_id])
-        return Response([_target_out(task, t) for t in targets[task_id]], headers=NO_STORE)
+        return [_target_out(task, t) for t in targets[task_id]]
 
     @post(
         "/tasks/{task_id:uuid}/targets",
@@ -191,14 +193,12 @@ class TargetController(Controller):
         responses=problems(*WRITE),
     )
     async def add_target(
-        self, request: Request[Any, Any, Any], task_id: FromPath[UUID], data: JSONBody[TargetInput]
-    ) -> Response[TargetOut]:
+        self, organizer: SignedIn, task_id: FromPath[UUID], data: JSONBody[TargetInput]
+    ) -> TargetOut:
         """``country`` is an ISO-2 code or "any"; ``url`` must be http(s); a call needs
         a phone number, an email task an email address or contact form link."""
-        viewer = await current_organizer(request)
-        row = await target_service.add_target(viewer, task_id, data)
-        task = await service.task_for_member(viewer, task_id)
-        return Response(_target_out(task, row), status_code=201, headers=NO_STORE)
+        row = await target_service.add_target(organizer, task_id, data)
+        return await _saved_target(organizer, row)
 
     @put(
         "/targets/{target_id:uuid}",
@@ -207,15 +207,10 @@ class TargetController(Controller):
         responses=problems(*WRITE),
     )
     async def update_target(
-        self,
-        request: Request[Any, Any, Any],
-        target_id: FromPath[UUID],
-        data: JSONBody[TargetInput],
-    ) -> Response[TargetOut]:
-        viewer = await current_organizer(request)
-        row = await target_service.update_target(viewer, target_id, data)
-        task = await service.task_for_member(viewer, row["task"])
-        return Response(_target_out(task, row), headers=NO_STORE)
+        self, organizer: SignedIn, target_id: FromPath[UUID], data: JSONBody[TargetInput]
+    ) -> TargetOut:
+        row = await target_service.update_target(organizer, target_id, data)
+        return await _saved_target(organizer, row)
 
     @delete(
         "/targets/{target_id:uuid}",
@@ -224,10 +219,8 @@ class TargetController(Controller):
         summary="Remove a target",
         responses=problems(401, 403, 404),
     )
-    async def delete_target(
-        self, request: Request[Any, Any, Any], target_id: FromPath[UUID]
-    ) -> None:
-        await target_service.delete_target(await current_organizer(request), target_id)
+    async def delete_target(self, organizer: SignedIn, target_id: FromPath[UUID]) -> None:
+        await target_service.delete_target(organizer, target_id)
 
 
 ROUTES: list[Any] = [TaskController, TargetController, CompletionController]

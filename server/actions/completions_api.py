@@ -11,12 +11,11 @@ from __future__ import annotations
 from typing import Annotated, Any
 from uuid import UUID
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Request, Response, get, post
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, HeaderParameter, JSONBody, Parameter
 
 from server.actions import completions, service, tie
-from server.actions.apidocs import NO_STORE, READ, problems
 from server.actions.schemas import (
     CompletionInput,
     CompletionOut,
@@ -29,14 +28,15 @@ from server.actions.schemas import (
     TaskProgress,
 )
 from server.errors import ValidationFailed
-from server.web.auth import current_organizer
+from server.web.api import ApiController, page_window
+from server.web.apidocs import READ, problems
+from server.web.auth import Viewer
 from server.web.ratelimit import enforce
 
 HEADER_FIELDS = {"idempotency_key": "Idempotency-Key", "signup_token": "X-Signup-Token"}
 
 
-class CompletionController(Controller):
-    path = "/api/v1"
+class CompletionController(ApiController):
     tags = ["actions"]
 
     @post(
@@ -48,12 +48,13 @@ class CompletionController(Controller):
                 data_container=CompletionOut,
                 description="Already recorded with this key (or updated for this volunteer)",
             ),
-            **problems(400, 403, 404, 409, 422, 429),
+            **problems(400, 403, 404, 409, 422, 429, conflict="The action is archived"),
         },
     )
     async def complete(
         self,
         request: Request[Any, Any, Any],
+        viewer: Viewer,
         task_id: FromPath[UUID],
         data: JSONBody[CompletionInput],
         idempotency_key: Annotated[
@@ -77,7 +78,6 @@ class CompletionController(Controller):
         """Anyone may complete a public action; no IP address is stored. ``note`` is seen
         only by the organization."""
         await enforce(request, "action-completion", limit=completions.COMPLETION_LIMIT)
-        viewer = await current_organizer(request)
         try:
             if not idempotency_key:
                 raise ValidationFailed({"idempotency_key": "Send a random Idempotency-Key header."})
@@ -101,21 +101,16 @@ class CompletionController(Controller):
             counted=result.counted,
             count=result.count,
         )
-        status = 201 if result.created else 200
-        return Response(body, status_code=status, headers=NO_STORE)
+        return Response(body, status_code=201 if result.created else 200)
 
     @get(
         "/campaigns/{campaign_id:uuid}/progress",
         summary="A campaign's progress (counts only)",
         responses=problems(*READ),
     )
-    async def progress(
-        self, request: Request[Any, Any, Any], campaign_id: FromPath[UUID]
-    ) -> Response[ProgressOut]:
-        tasks, progress = await completions.campaign_progress(
-            await current_organizer(request), campaign_id
-        )
-        body = ProgressOut(
+    async def progress(self, viewer: Viewer, campaign_id: FromPath[UUID]) -> ProgressOut:
+        tasks, progress = await completions.campaign_progress(viewer, campaign_id)
+        return ProgressOut(
             campaign_id=campaign_id,
             count=progress.count,
             goal=progress.goal,
@@ -129,7 +124,6 @@ class CompletionController(Controller):
                 for t in tasks
             ],
         )
-        return Response(body, headers=NO_STORE)
 
     @get(
         "/campaigns/{campaign_id:uuid}/completions",
@@ -138,17 +132,14 @@ class CompletionController(Controller):
     )
     async def list_completions(
         self,
-        request: Request[Any, Any, Any],
+        viewer: Viewer,
         campaign_id: FromPath[UUID],
         page: int = Parameter(default=1, ge=1, le=100_000),
         per_page: int = Parameter(default=50, ge=1, le=500),
-    ) -> Response[CompletionPage]:
+    ) -> CompletionPage:
         """Newest first. Notes are personal: only members of the organization get them."""
         rows = await completions.member_completions(
-            await current_organizer(request),
-            campaign_id,
-            limit=per_page + 1,
-            offset=(page - 1) * per_page,
+            viewer, campaign_id, **page_window(page, per_page)
         )
         items = [
             MemberCompletionOut(
@@ -163,30 +154,26 @@ class CompletionController(Controller):
             )
             for r in rows[:per_page]
         ]
-        body = CompletionPage(
+        return CompletionPage(
             items=items, page=page, per_page=per_page, has_next=len(rows) > per_page
         )
-        return Response(body, headers=NO_STORE)
 
     @get(
         "/campaigns/{campaign_id:uuid}/results",
         summary="Completions by outcome, country and day (members only)",
         responses=problems(*READ),
     )
-    async def results(
-        self, request: Request[Any, Any, Any], campaign_id: FromPath[UUID]
-    ) -> Response[ResultsOut]:
-        days = await completions.by_day(await current_organizer(request), campaign_id)
+    async def results(self, viewer: Viewer, campaign_id: FromPath[UUID]) -> ResultsOut:
+        days = await completions.by_day(viewer, campaign_id)
         by_outcome: dict[str, int] = {}
         by_country: dict[str, int] = {}
         for r in days:
             by_outcome[r["outcome"]] = by_outcome.get(r["outcome"], 0) + r["count"]
             by_country[r["country"]] = by_country.get(r["country"], 0) + r["count"]
-        body = ResultsOut(
+        return ResultsOut(
             campaign_id=campaign_id,
             total=sum(by_outcome.values()),
             by_outcome=[CountRow(k, v) for k, v in sorted(by_outcome.items())],
             by_country=[CountRow(k, v) for k, v in sorted(by_country.items(), key=lambda i: -i[1])],
             by_day=[DayRow(**r) for r in days],
         )
-        return Response(body, headers=NO_STORE)

@@ -16,9 +16,8 @@ from typing import Annotated, Any
 from uuid import UUID
 
 import msgspec
-from litestar import Controller, Request, Response, delete, get, patch, post, put
+from litestar import Request, delete, get, patch, post, put
 from litestar.exceptions import HTTPException
-from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
 
 from server.errors import Conflict
@@ -42,23 +41,18 @@ from server.signups.schemas import (
     SignupOut,
 )
 from server.web import urls
-from server.web.apidocs import problem_responses
-from server.web.auth import current_organizer, require_organizer
+from server.web.api import ApiController
+from server.web.apidocs import problems
+from server.web.auth import SignedIn, Viewer, require_organizer
 from server.web.ratelimit import enforce
 
 RSVP_LIMIT_PER_MINUTE = 30
-NO_STORE = {"Cache-Control": "no-store"}
-_DESCRIPTIONS = {
-    400: "The body or a parameter does not match the schema",
-    401: "Not signed in, or the API token is invalid or revoked",
-    403: "Your role may not do this (viewers read only), or the CSRF token is missing or wrong "
-    "(writes with cookies send `x-csrftoken`, see `GET /api/v1/csrf`)",
-    404: "Not found, or not visible to you (also: an unknown or replaced manage token)",
-    409: "Conflicts with the state: the event is full, cancelled or over; the signup is not in a state for this",
-    415: "Send the body as application/json",
-    422: "Invalid input; `errors` names each field",
-    429: "Too many RSVPs from this client; wait a minute",
-}
+# What a 409, and a 404 to a manage token, mean here (web/apidocs.py words the rest).
+CONFLICT = (
+    "Conflicts with the state: the event is full, cancelled or over; "
+    "the signup is not in a state for this"
+)
+TOKEN_NOT_FOUND = "Not found: an unknown or replaced manage token"
 RSVP_DESCRIPTION = """No account needed. The answer says going, pending (the organizers
 approve each RSVP) or unconfirmed; the private link to manage the signup is emailed,
 never returned. A full event without a waitlist answers 409. Rate-limited per client.
@@ -87,10 +81,6 @@ ManageToken = Annotated[
 ]
 
 
-def _problems(*codes: int) -> dict[int, ResponseSpec]:
-    return problem_responses(_DESCRIPTIONS, codes)
-
-
 def _require_json(request: Request[Any, Any, Any]) -> None:
     if request.content_type[0] != "application/json":
         raise HTTPException(status_code=415, detail="Send the RSVP as application/json.")
@@ -116,8 +106,7 @@ def signup_out(found: service.SignupView) -> SignupOut:
     )
 
 
-class VolunteerController(Controller):
-    path = "/api/v1"
+class VolunteerController(ApiController):
     tags = ["signups"]
 
     @post(
@@ -126,18 +115,18 @@ class VolunteerController(Controller):
         summary="RSVP to an event",
         description=RSVP_DESCRIPTION,
         security=[],
-        responses=_problems(400, 403, 404, 409, 415, 422, 429),
+        responses=problems(400, 403, 404, 409, 415, 422, 429, conflict=CONFLICT),
     )
     async def create(
         self, request: Request[Any, Any, Any], event_id: FromPath[UUID], data: JSONBody[SignupInput]
-    ) -> Response[RsvpOut]:
+    ) -> RsvpOut:
         """See RSVP_DESCRIPTION (it is the OpenAPI description)."""
         _require_json(request)
         await enforce(request, "rsvp", limit=RSVP_LIMIT_PER_MINUTE, window_s=60)
         outcome = await rsvp(event_id, data, anomalies.request_network(request))
         if outcome.status == "full":
             raise Conflict("This event is full.")
-        body = RsvpOut(
+        return RsvpOut(
             status=outcome.status,  # type: ignore[arg-type]
             event_id=outcome.event_id,
             shift_id=outcome.shift_id,
@@ -149,64 +138,57 @@ class VolunteerController(Controller):
                 else "We have emailed you a private link to manage your RSVP."
             ),
         )
-        return Response(body, status_code=201, headers=NO_STORE)
 
     @get(
         "/events/{event_id:uuid}/availability",
         summary="Places left in an event and its shifts",
-        responses=_problems(400, 404),
+        responses=problems(400, 404),
     )
-    async def availability(
-        self, request: Request[Any, Any, Any], event_id: FromPath[UUID]
-    ) -> Response[Availability]:
-        viewer = await current_organizer(request)
+    async def availability(self, viewer: Viewer, event_id: FromPath[UUID]) -> Availability:
         _, body = await shifts.public_availability(viewer, event_id)
-        return Response(body, headers=NO_STORE)
+        return body
 
     @get(
         "/signups/manage",
         summary="Your signup (by its manage token)",
         security=[],
-        responses=_problems(400, 404),
+        responses=problems(400, 404, not_found=TOKEN_NOT_FOUND),
     )
-    async def manage_get(
-        self, request: Request[Any, Any, Any], token: ManageToken
-    ) -> Response[SignupOut]:
-        signup_id = await service.signup_for_token(token)
-        found = await service.view(signup_id, urls.base_url(request))
-        return Response(signup_out(found), headers=NO_STORE)
+    async def manage_get(self, request: Request[Any, Any, Any], token: ManageToken) -> SignupOut:
+        return await _by_token(request, token)
 
     @patch(
         "/signups/manage",
         summary="Change guests or shift of your signup",
         security=[],
-        responses=_problems(400, 403, 404, 409, 422),
+        responses=problems(400, 403, 404, 409, 422, conflict=CONFLICT, not_found=TOKEN_NOT_FOUND),
     )
     async def manage_patch(
         self, request: Request[Any, Any, Any], token: ManageToken, data: JSONBody[SignupChange]
-    ) -> Response[SignupOut]:
+    ) -> SignupOut:
         """A going signup keeps its place only if the change fits (422 otherwise, with
         nothing changed)."""
-        signup_id = await service.signup_for_token(token)
-        await service.change(
-            signup_id,
-            guests=None if data.guests is msgspec.UNSET else data.guests,
-            shift_id=None if data.shift_id is msgspec.UNSET else data.shift_id,
-            change_shift=data.shift_id is not msgspec.UNSET,
-        )
-        found = await service.view(signup_id, urls.base_url(request))
-        return Response(signup_out(found), headers=NO_STORE)
+
+        async def change(signup_id: UUID) -> None:
+            await service.change(
+                signup_id,
+                guests=None if data.guests is msgspec.UNSET else data.guests,
+                shift_id=None if data.shift_id is msgspec.UNSET else data.shift_id,
+                change_shift=data.shift_id is not msgspec.UNSET,
+            )
+
+        return await _by_token(request, token, change)
 
     @post(
         "/signups/manage/confirm",
         status_code=200,
         summary="Confirm your RSVP (it then takes a place, or joins the waitlist)",
         security=[],
-        responses=_problems(400, 403, 404, 409),
+        responses=problems(400, 403, 404, 409, conflict=CONFLICT, not_found=TOKEN_NOT_FOUND),
     )
     async def manage_confirm(
         self, request: Request[Any, Any, Any], token: ManageToken
-    ) -> Response[SignupOut]:
+    ) -> SignupOut:
         """409 when neither a place nor the waitlist is left; confirming twice is fine."""
         return await _by_token(request, token, service.confirm)
 
@@ -215,23 +197,23 @@ class VolunteerController(Controller):
         status_code=200,
         summary="Cancel your signup",
         security=[],
-        responses=_problems(400, 403, 404, 409),
+        responses=problems(400, 403, 404, 409, conflict=CONFLICT, not_found=TOKEN_NOT_FOUND),
     )
-    async def manage_delete(
-        self, request: Request[Any, Any, Any], token: ManageToken
-    ) -> Response[SignupOut]:
+    async def manage_delete(self, request: Request[Any, Any, Any], token: ManageToken) -> SignupOut:
         """Your place goes to the first person on the waitlist at once."""
         return await _by_token(request, token, service.cancel)
 
 
 async def _by_token(
-    request: Request[Any, Any, Any], token: str, act: Callable[[UUID], Awaitable[object]]
-) -> Response[SignupOut]:
-    """Do ``act`` to the signup the manage token names; answer with it as it is now."""
+    request: Request[Any, Any, Any],
+    token: str,
+    act: Callable[[UUID], Awaitable[object]] | None = None,
+) -> SignupOut:
+    """Do ``act`` (if any) to the signup the manage token names; answer with it as it is now."""
     signup_id = await service.signup_for_token(token)
-    await act(signup_id)
-    found = await service.view(signup_id, urls.base_url(request))
-    return Response(signup_out(found), headers=NO_STORE)
+    if act is not None:
+        await act(signup_id)
+    return signup_out(await service.view(signup_id, urls.base_url(request)))
 
 
 def roster_out(view: roster.RosterView) -> Roster:
@@ -243,19 +225,18 @@ def roster_out(view: roster.RosterView) -> Roster:
     )
 
 
-class OrganizerController(Controller):
-    path = "/api/v1"
+class OrganizerController(ApiController):
     tags = ["attendees"]
     guards = [require_organizer]
 
     @get(
         "/events/{event_id:uuid}/attendees",
         summary="Who signed up, with counts",
-        responses=_problems(400, 401, 404),
+        responses=problems(400, 401, 404),
     )
     async def attendees(
         self,
-        request: Request[Any, Any, Any],
+        organizer: SignedIn,
         event_id: FromPath[UUID],
         status: Annotated[
             str,
@@ -265,93 +246,87 @@ class OrganizerController(Controller):
         ] = "",
         shift: Annotated[str, QueryParameter(description="a shift id, or `none`")] = "",
         q: Annotated[str, QueryParameter(max_length=100, description="name or email")] = "",
-    ) -> Response[Roster]:
+    ) -> Roster:
         """Members of the event's organization only (viewers too); 404 for anyone else."""
-        viewer = await current_organizer(request)
-        assert viewer is not None  # the controller's guard let only organizers in
-        view = await roster.roster(viewer, event_id, status=status, shift=shift, query=q)
+        view = await roster.roster(organizer, event_id, status=status, shift=shift, query=q)
         detail = audit_trail.describe(view, status=status, shift=shift, searched=bool(q.strip()))
-        if viewer.api_token:
+        if organizer.api_token:
             # A script's full copy with emails and phones: an export (owners are emailed).
-            await audit_trail.exported(viewer, view, detail, api=True)
+            await audit_trail.exported(organizer, view, detail, api=True)
         else:
             # The signed-in browser: a view like the page. A cross-site link can open this
             # GET with the session cookie (SameSite=Lax), and must not set off the alarm.
-            await audit_trail.viewed(viewer, view, "attendees.viewed", detail + ", through the API")
-        return Response(roster_out(view), headers=NO_STORE)
+            await audit_trail.viewed(
+                organizer, view, "attendees.viewed", detail + ", through the API"
+            )
+        return roster_out(view)
 
     @get(
         "/events/{event_id:uuid}/signup-hints",
         summary="Warnings about suspicious signups of a sensitive event",
-        responses=_problems(400, 401, 404),
+        responses=problems(400, 401, 404),
     )
-    async def signup_hints(
-        self, request: Request[Any, Any, Any], event_id: FromPath[UUID]
-    ) -> Response[SignupHints]:
+    async def signup_hints(self, organizer: SignedIn, event_id: FromPath[UUID]) -> SignupHints:
         """Bursts of signups, many from one network, people signed up to many other
         sensitive events: hints for members (viewers too) of the event's organization,
         404 for anyone else. Nothing is blocked or changed; an event that is not
         sensitive has no hints."""
-        event = await events.event_for_member(await current_organizer(request), event_id)
+        event = await events.event_for_member(organizer, event_id)
         found = await anomalies.hints(event)
-        body = SignupHints(
+        return SignupHints(
             event_id=event["id"],
             sensitive=anomalies.is_sensitive(event),
             hints=[SignupHint(h.kind, h.message, list(h.signup_ids)) for h in found],
         )
-        return Response(body, headers=NO_STORE)
 
     @post(
         "/signups/{signup_id:uuid}/{action:str}",
         status_code=200,
         summary="Approve, decline, remove, block, unblock, check in or undo a check-in",
-        responses=_problems(400, 401, 403, 404, 409),
+        responses=problems(400, 401, 403, 404, 409, conflict=CONFLICT),
     )
     async def act(
-        self, request: Request[Any, Any, Any], signup_id: FromPath[UUID], action: FromPath[Action]
-    ) -> Response[AttendeeOut]:
+        self, organizer: SignedIn, signup_id: FromPath[UUID], action: FromPath[Action]
+    ) -> AttendeeOut:
         """``approve``: pending → going (waitlisted when full). ``decline``: pending or
         waitlisted → declined. ``remove``: any active signup → declined (they are told).
         ``block``: silently; never counted, never gets the address. ``check_in`` /
         ``undo_check_in`` at the event. Places freed move the waitlist up."""
-        viewer = await current_organizer(request)
-        row = await roster.act(viewer, signup_id, action)
-        return Response(roster.attendee_out({**row, "position": None}), headers=NO_STORE)
+        row = await roster.act(organizer, signup_id, action)
+        return roster.attendee_out({**row, "position": None})
 
     @post(
         "/events/{event_id:uuid}/shifts",
         status_code=201,
         summary="Add a shift",
         tags=["shifts"],
-        responses=_problems(400, 401, 403, 404, 422),
+        responses=problems(400, 401, 403, 404, 422),
     )
     async def create_shift(
-        self, request: Request[Any, Any, Any], event_id: FromPath[UUID], data: JSONBody[ShiftInput]
-    ) -> Response[ShiftOut]:
-        row = await shifts.create_shift(await current_organizer(request), event_id, data)
-        return Response(await _shift_out(row), status_code=201, headers=NO_STORE)
+        self, organizer: SignedIn, event_id: FromPath[UUID], data: JSONBody[ShiftInput]
+    ) -> ShiftOut:
+        return await _shift_out(await shifts.create_shift(organizer, event_id, data))
 
     @put(
         "/shifts/{shift_id:uuid}",
         summary="Replace a shift",
         tags=["shifts"],
-        responses=_problems(400, 401, 403, 404, 422),
+        responses=problems(400, 401, 403, 404, 422),
     )
     async def update_shift(
-        self, request: Request[Any, Any, Any], shift_id: FromPath[UUID], data: JSONBody[ShiftInput]
-    ) -> Response[ShiftOut]:
+        self, organizer: SignedIn, shift_id: FromPath[UUID], data: JSONBody[ShiftInput]
+    ) -> ShiftOut:
         """A capacity below the places taken needs ``move_to_waitlist`` (422 names it)."""
-        row = await shifts.update_shift(await current_organizer(request), shift_id, data)
-        return Response(await _shift_out(row), headers=NO_STORE)
+        return await _shift_out(await shifts.update_shift(organizer, shift_id, data))
 
     @delete(
         "/shifts/{shift_id:uuid}",
         summary="Delete a shift nobody is signed up for",
         tags=["shifts"],
-        responses=_problems(400, 401, 403, 404, 409),
+        responses=problems(400, 401, 403, 404, 409, conflict=CONFLICT),
     )
-    async def delete_shift(self, request: Request[Any, Any, Any], shift_id: FromPath[UUID]) -> None:
-        await shifts.delete_shift(await current_organizer(request), shift_id)
+    async def delete_shift(self, organizer: SignedIn, shift_id: FromPath[UUID]) -> None:
+        await shifts.delete_shift(organizer, shift_id)
 
 
 async def _shift_out(row: dict[str, Any]) -> ShiftOut:

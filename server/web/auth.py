@@ -1,7 +1,9 @@
 """Who is asking: the organizer behind the session cookie, or a bearer API token on the API.
 
-Volunteers never log in, so "nobody" is a normal answer. Pages and API routes declare
-``viewer: Viewer`` (None for anonymous) or use ``require_organizer`` in a guard.
+Volunteers never log in, so "nobody" is a normal answer. Pages call ``current_organizer``
+or use ``require_organizer`` in a guard; API controllers take ``VIEWER_DEPENDENCIES``, so
+their handlers declare ``viewer: Viewer`` (an ``OrganizerView``, None for anonymous) or,
+behind ``require_organizer``, ``organizer: SignedIn``.
 
 Decision (invariant 4): an API token is a credential for ``/api/v1`` only. Anywhere
 else (HTML pages, htmx fragments, CSV downloads) the ``Authorization`` header is
@@ -14,10 +16,11 @@ cookies, which is what lets the CSRF middleware (web/security.py) skip its check
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeAlias
 
 from litestar import Request
 from litestar.connection import ASGIConnection
+from litestar.di import NamedDependency, Provide
 from litestar.exceptions import NotAuthorizedException
 from litestar.handlers.base import BaseRouteHandler
 from litestar.types import Scope
@@ -89,6 +92,31 @@ async def current_organizer(request: Request[Any, Any, Any]) -> OrganizerView | 
             )
     request.state.organizer = organizer
     return organizer
+
+
+async def provide_viewer(request: Request[Any, Any, Any]) -> OrganizerView | None:
+    """Dependency ``viewer``: the signed-in organizer, or None for anonymous requests."""
+    return await current_organizer(request)
+
+
+async def provide_organizer(request: Request[Any, Any, Any]) -> OrganizerView:
+    """Dependency ``organizer``, for routes behind ``require_organizer``: the guard has
+    answered 401 already; this keeps a route that lost its guard from reading None."""
+    organizer = await current_organizer(request)
+    if organizer is None:
+        raise NotAuthorizedException("Sign in first")
+    return organizer
+
+
+# Resolved only for the handlers that name them, so one dict serves every API controller.
+# Neither name may be used by a path or query parameter of those controllers.
+# What handlers declare: named dependencies (Litestar 3 drops inferring them by name).
+Viewer: TypeAlias = NamedDependency[OrganizerView | None]
+SignedIn: TypeAlias = NamedDependency[OrganizerView]
+VIEWER_DEPENDENCIES = {
+    "viewer": Provide(provide_viewer),
+    "organizer": Provide(provide_organizer),
+}
 
 
 async def require_organizer(

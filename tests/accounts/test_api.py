@@ -46,8 +46,11 @@ async def test_me_and_my_organizations(client: httpx.AsyncClient) -> None:
     assert [(o["name"], o["role"]) for o in listed] == [("Pride Aid", "owner")]
     one = (await client.get(f"/api/v1/organizations/{org['id']}")).json()
     assert one["members"][0]["email"] == email
-    members = (await client.get(f"/api/v1/organizations/{org['id']}/members")).json()
-    assert [(m["email"], m["role"]) for m in members] == [(email, "owner")]
+    members = await client.get(f"/api/v1/organizations/{org['id']}/members")
+    assert [(m["email"], m["role"]) for m in members.json()] == [(email, "owner")]
+    # Addresses and roles are personal: no cache along the way may keep them.
+    for answer in (me, members, await client.get("/api/v1/tokens")):
+        assert answer.headers["cache-control"] == "no-store", answer.request.url
 
 
 async def test_bad_input_names_the_field(client: httpx.AsyncClient) -> None:
