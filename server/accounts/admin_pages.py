@@ -9,10 +9,12 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath
 
 from server.accounts import service
-from server.accounts.pages import form_fields, page, see_other
+from server.accounts.pages import form_fields, see_other
 from server.accounts.service import OrganizerView
-from server.errors import NotFound, ValidationFailed
+from server.errors import NotFound
 from server.web.auth import current_organizer
+from server.web.forms import submit
+from server.web.templates import render_page
 
 
 class AdminPages(Controller):
@@ -35,7 +37,9 @@ class AdminPages(Controller):
     ) -> Response[Any]:
         pending = await service.pending_organizations()
         owners = await service.pending_owners([o.id for o in pending])
-        return page(request, "admin.html", viewer, pending=pending, owners=owners, **context)
+        return render_page(
+            request, "accounts/admin.html", viewer, pending=pending, owners=owners, **context
+        )
 
     @post("/admin/orgs/{org_id:uuid}/approve")
     async def approve(
@@ -43,13 +47,13 @@ class AdminPages(Controller):
     ) -> Response[Any]:
         viewer = await self._admin(request)
         values = await form_fields(request, "note")
-        try:
-            await service.approve_organization(viewer, org_id, values["note"])
-        except ValidationFailed as exc:
-            return await self._page(
-                request, viewer, status_code=422, errors=exc.errors, values=values, failed=org_id
-            )
-        return see_other("/admin")
+        return await submit(
+            lambda: service.approve_organization(viewer, org_id, values["note"]),
+            done=lambda _: see_other("/admin"),
+            invalid=lambda errors: self._page(
+                request, viewer, errors=errors, values=values, failed=org_id
+            ),
+        )
 
 
 ROUTES: list[Any] = [AdminPages]

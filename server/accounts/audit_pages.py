@@ -18,10 +18,11 @@ from litestar import Controller, Request, Response, get
 from litestar.params import FromPath, FromQuery, QueryParameter
 
 from server.accounts import audit, service
-from server.accounts.pages import SignInRequired, page, signed_in, to_login
+from server.accounts.pages import OrganizerController, signed_in
 from server.errors import NotFound
 from server.web.apidocs import problem_responses
 from server.web.auth import current_organizer, require_organizer
+from server.web.templates import render_page
 
 Family = Literal[
     "", "attendees", "checkin", "signup", "event", "campaign", "shift", "member", "org", "account"
@@ -76,10 +77,7 @@ def _out(row: dict[str, Any]) -> AuditEntryOut:
     )
 
 
-class AuditPages(Controller):
-    include_in_schema = False
-    exception_handlers = {SignInRequired: to_login}
-
+class AuditPages(OrganizerController):
     @get("/organizer/orgs/{org_id:uuid}/audit")
     async def audit_log(
         self,
@@ -102,9 +100,9 @@ class AuditPages(Controller):
         if found.next_before is not None:
             query = {"before": found.next_before.isoformat(), "family": family}
             older = f"{request.url.path}?{urlencode({k: v for k, v in query.items() if v})}"
-        return page(
+        return render_page(
             request,
-            "audit.html",
+            "accounts/audit.html",
             viewer,
             org=org,
             entries=found.entries,

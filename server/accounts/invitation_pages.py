@@ -10,29 +10,25 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Request, Response, get, post
 from litestar.params import FromPath
 
 from server.accounts import members, service
 from server.accounts.pages import (
-    SignInRequired,
+    OrganizerController,
     form_fields,
     login_url,
-    page,
     see_other,
     signed_in,
-    to_login,
 )
 from server.errors import NotFound
 from server.web.auth import current_organizer
 from server.web.ratelimit import enforce
+from server.web.templates import render_page
 
 
-class InvitationPages(Controller):
+class InvitationPages(OrganizerController):
     """Shows what the link is for, and joins on POST (module docstring: who may)."""
-
-    include_in_schema = False
-    exception_handlers = {SignInRequired: to_login}
 
     async def _show(
         self,
@@ -47,9 +43,9 @@ class InvitationPages(Controller):
         if invitation is None:
             raise NotFound("This invitation link is invalid, used or expired.")
         here = f"/invitations/{token}"
-        return page(
+        return render_page(
             request,
-            "invitation.html",
+            "accounts/invitation.html",
             viewer,
             status_code=status_code,
             invitation=invitation,

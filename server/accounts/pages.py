@@ -23,11 +23,11 @@ from litestar.response import Redirect
 
 from server.accounts import api_tokens, members, service, signup, twofactor
 from server.accounts.service import OrganizerView
-from server.errors import Conflict, NotFound, ValidationFailed
-from server.settings import Settings
+from server.errors import Conflict, NotFound
 from server.web.auth import SESSION_GENERATION, SESSION_KEY, current_organizer
+from server.web.forms import submit
 from server.web.ratelimit import enforce
-from server.web.templates import private_page
+from server.web.templates import app_settings, render_page
 
 DEFAULT_AFTER_LOGIN = "/organizer"
 # When the session last proved who it is (password or code): see accounts/sudo.py.
@@ -71,6 +71,14 @@ def login_url(next_path: str | None) -> str:
 
 def to_login(request: Request[Any, Any, Any], exc: SignInRequired) -> Response[Any]:
     return Redirect(exc.location, status_code=303, headers={"Cache-Control": "no-store"})
+
+
+class OrganizerController(Controller):
+    """Base of the signed-in pages: kept out of the API schema, and an anonymous visitor
+    is sent to the login page (``signed_in`` raises ``SignInRequired``)."""
+
+    include_in_schema = False
+    exception_handlers = {SignInRequired: to_login}
 
 
 async def signed_in(request: Request[Any, Any, Any], next_path: str | None = None) -> OrganizerView:
@@ -133,26 +141,6 @@ def see_other(path: str) -> Redirect:
     return Redirect(path, status_code=303)
 
 
-def page(
-    request: Request[Any, Any, Any],
-    template: str,
-    viewer: OrganizerView | None,
-    *,
-    status_code: int = 200,
-    fragment: str | None = None,
-    **context: Any,
-) -> Response[Any]:
-    """A private (no-store) accounts page; ``render`` gives boosted requests the whole page."""
-    return private_page(
-        request,
-        f"pages/accounts/{template}",
-        viewer,
-        status_code=status_code,
-        fragment=fragment,
-        **context,
-    )
-
-
 async def form_fields(request: Request[Any, Any, Any], *names: str) -> dict[str, str]:
     form = await request.form()
     values = {}
@@ -162,54 +150,45 @@ async def form_fields(request: Request[Any, Any, Any], *names: str) -> dict[str,
     return values
 
 
-def _settings(request: Request[Any, Any, Any]) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
-
-
 def _require_fresh(request: Request[Any, Any, Any], back_to: str) -> None:
     from server.accounts import sudo  # sudo builds on this module's helpers
 
     sudo.require_fresh(request, back_to)
 
 
-class SessionPages(Controller):
-    """Sign-up, sign-in and sign-out."""
+async def _entry_form(request: Request[Any, Any, Any], template: str) -> Response[Any]:
+    """The sign-up or sign-in form; someone already signed in goes where they were headed."""
+    next_path = safe_next(request.query_params.get("next"))
+    if viewer := await current_organizer(request):
+        return see_other(next_path or DEFAULT_AFTER_LOGIN)
+    return render_page(request, f"accounts/{template}", viewer, next=next_path)
 
-    include_in_schema = False
-    exception_handlers = {SignInRequired: to_login}
+
+class SessionPages(OrganizerController):
+    """Sign-up, sign-in and sign-out."""
 
     @get("/signup")
     async def signup_form(self, request: Request[Any, Any, Any]) -> Response[Any]:
-        next_path = safe_next(request.query_params.get("next"))
-        if viewer := await current_organizer(request):
-            return see_other(next_path or DEFAULT_AFTER_LOGIN)
-        return page(request, "signup.html", viewer, next=next_path)
+        return await _entry_form(request, "signup.html")
 
     @post("/signup")
     async def signup(self, request: Request[Any, Any, Any]) -> Response[Any]:
         """Invariant 8: the same answer whether or not the address has an account
         (accounts/signup.py); only the mail that address receives differs."""
         # Hashing a password costs real CPU: limit sign-ups like logins.
-        await enforce(request, "signup", limit=_settings(request).login_rate_limit_per_minute)
+        await enforce(request, "signup", limit=app_settings(request).login_rate_limit_per_minute)
         values = await form_fields(request, "email", "display_name", "password", "next")
         next_path = safe_next(values["next"])
-        try:
-            email = await signup.request_account(
+        shown = {k: v for k, v in values.items() if k != "password"}  # never echoed back
+        return await submit(
+            lambda: signup.request_account(
                 values["email"], values["password"], values["display_name"], next_path or ""
-            )
-        except ValidationFailed as exc:
-            values.pop("password")  # never echo a password back into the page
-            return page(
-                request,
-                "signup.html",
-                None,
-                status_code=422,
-                errors=exc.errors,
-                values=values,
-                next=next_path,
-            )
-        return page(request, "signup_sent.html", None, email=email)
+            ),
+            done=lambda email: render_page(request, "accounts/signup_sent.html", None, email=email),
+            invalid=lambda errors: render_page(
+                request, "accounts/signup.html", None, errors=errors, values=shown, next=next_path
+            ),
+        )
 
     @get("/signup/confirm/{token:str}")
     async def signup_link(
@@ -219,8 +198,12 @@ class SessionPages(Controller):
         GET changes nothing, and mail scanners that follow links create nothing)."""
         pending = signup.opened(token)
         if pending is None:
-            return page(request, "signup_confirm.html", None, status_code=404, invalid=True)
-        return page(request, "signup_confirm.html", None, pending=pending, action=request.url.path)
+            return render_page(
+                request, "accounts/signup_confirm.html", None, status_code=404, invalid=True
+            )
+        return render_page(
+            request, "accounts/signup_confirm.html", None, pending=pending, action=request.url.path
+        )
 
     @post("/signup/confirm/{token:str}")
     async def signup_finish(
@@ -229,7 +212,9 @@ class SessionPages(Controller):
         try:
             who, next_path = await signup.finish(token)
         except NotFound:
-            return page(request, "signup_confirm.html", None, status_code=404, invalid=True)
+            return render_page(
+                request, "accounts/signup_confirm.html", None, status_code=404, invalid=True
+            )
         except Conflict:
             return see_other("/login")
         await start_session(request, who)
@@ -237,22 +222,19 @@ class SessionPages(Controller):
 
     @get("/login")
     async def login_form(self, request: Request[Any, Any, Any]) -> Response[Any]:
-        next_path = safe_next(request.query_params.get("next"))
-        if viewer := await current_organizer(request):
-            return see_other(next_path or DEFAULT_AFTER_LOGIN)
-        return page(request, "login.html", viewer, next=next_path)
+        return await _entry_form(request, "login.html")
 
     @post("/login")
     async def login(self, request: Request[Any, Any, Any]) -> Response[Any]:
-        await enforce(request, "login", limit=_settings(request).login_rate_limit_per_minute)
+        await enforce(request, "login", limit=app_settings(request).login_rate_limit_per_minute)
         values = await form_fields(request, "email", "password", "next")
         next_path = safe_next(values["next"])
         who = await service.authenticate(values["email"], values["password"])
         if who is None:
             # One message for an unknown email and a wrong password: no account enumeration.
-            return page(
+            return render_page(
                 request,
-                "login.html",
+                "accounts/login.html",
                 None,
                 status_code=422,
                 failed=True,
@@ -273,11 +255,8 @@ class SessionPages(Controller):
         return see_other("/")
 
 
-class OrganizerPages(Controller):
+class OrganizerPages(OrganizerController):
     """The dashboard, organization pages, invitations and API tokens."""
-
-    include_in_schema = False
-    exception_handlers = {SignInRequired: to_login}
 
     @get("/organizer")
     async def dashboard(self, request: Request[Any, Any, Any]) -> Response[Any]:
@@ -288,19 +267,17 @@ class OrganizerPages(Controller):
         self, request: Request[Any, Any, Any], viewer: OrganizerView, **context: Any
     ) -> Response[Any]:
         orgs = await service.organizations_of(viewer)
-        return page(request, "dashboard.html", viewer, orgs=orgs, **context)
+        return render_page(request, "accounts/dashboard.html", viewer, orgs=orgs, **context)
 
     @post("/organizer/orgs")
     async def create_org(self, request: Request[Any, Any, Any]) -> Response[Any]:
         viewer = await signed_in(request)
         values = await form_fields(request, "name", "description")
-        try:
-            org = await service.create_organization(viewer, values["name"], values["description"])
-        except ValidationFailed as exc:
-            return await self._dashboard(
-                request, viewer, status_code=422, errors=exc.errors, values=values
-            )
-        return see_other(f"/organizer/orgs/{org.id}")
+        return await submit(
+            lambda: service.create_organization(viewer, values["name"], values["description"]),
+            done=lambda org: see_other(f"/organizer/orgs/{org.id}"),
+            invalid=lambda errors: self._dashboard(request, viewer, errors=errors, values=values),
+        )
 
     @get("/organizer/orgs/{org_id:uuid}")
     async def organization(
@@ -319,9 +296,9 @@ class OrganizerPages(Controller):
     ) -> Response[Any]:
         org = await service.member_organization(viewer, org_id)  # 404 for non-members
         listed = await members.members(viewer, org_id)
-        return page(
+        return render_page(
             request,
-            "organization.html",
+            "accounts/organization.html",
             viewer,
             status_code=status_code,
             org=org,
@@ -337,15 +314,21 @@ class OrganizerPages(Controller):
         viewer = await signed_in(request)
         _require_fresh(request, f"/organizer/orgs/{org_id}")
         values = await form_fields(request, "email", "role")
-        try:
-            created = await members.invite(viewer, org_id, values["email"], values["role"])
-        except ValidationFailed as exc:
+
+        async def done(created: members.InvitationCreated) -> Response[Any]:
+            # Shown on this answer only: the database keeps just the link's hash.
+            url = f"{app_settings(request).base_url}/invitations/{created.secret}"
             return await self._organization(
-                request, viewer, org_id, status_code=422, errors=exc.errors, values=values
+                request, viewer, org_id, invitation=created, invite_url=url
             )
-        # Shown on this answer only: the database keeps just the link's hash.
-        url = f"{_settings(request).base_url}/invitations/{created.secret}"
-        return await self._organization(request, viewer, org_id, invitation=created, invite_url=url)
+
+        return await submit(
+            lambda: members.invite(viewer, org_id, values["email"], values["role"]),
+            done=done,
+            invalid=lambda errors: self._organization(
+                request, viewer, org_id, errors=errors, values=values
+            ),
+        )
 
     @post("/organizer/orgs/{org_id:uuid}/members/{membership_id:uuid}/remove")
     async def remove_member(
@@ -372,9 +355,9 @@ class OrganizerPages(Controller):
         self, request: Request[Any, Any, Any], viewer: OrganizerView, **context: Any
     ) -> Response[Any]:
         rows = await api_tokens.of_organizer(viewer)
-        return page(
+        return render_page(
             request,
-            "tokens.html",
+            "accounts/tokens.html",
             viewer,
             fragment="partials/accounts/token_list.html",
             tokens=rows,
@@ -386,13 +369,13 @@ class OrganizerPages(Controller):
         viewer = await signed_in(request)
         _require_fresh(request, "/organizer/tokens")
         values = await form_fields(request, "name")
-        try:
-            _, token = await api_tokens.create(viewer, values["name"], announce=True)
-        except ValidationFailed as exc:
-            return await self._tokens(
-                request, viewer, status_code=422, errors=exc.errors, values=values
-            )
-        return await self._tokens(request, viewer, new_token=token, new_token_name=values["name"])
+        return await submit(
+            lambda: api_tokens.create(viewer, values["name"], announce=True),
+            done=lambda created: self._tokens(
+                request, viewer, new_token=created[1], new_token_name=values["name"]
+            ),
+            invalid=lambda errors: self._tokens(request, viewer, errors=errors, values=values),
+        )
 
     @post("/organizer/tokens/{token_id:uuid}/revoke")
     async def revoke_token(

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import time
 import uuid
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 from uuid import UUID
 
 import segno
@@ -22,21 +23,22 @@ from server.accounts.pages import (
     DEFAULT_AFTER_LOGIN,
     PENDING_2FA,
     PENDING_TTL_S,
-    SignInRequired,
+    OrganizerController,
     form_fields,
-    page,
     safe_next,
     see_other,
     signed_in,
     start_session,
-    to_login,
 )
 from server.accounts.service import OrganizerView, TwoFactorRequired
 from server.accounts.sudo import ConfirmPage, require_fresh
 from server.errors import Conflict, ValidationFailed
 from server.web.errors import problem
+from server.web.forms import Answer, submit
+from server.web.templates import render_page
 
 SECURITY_PAGE = "/organizer/security"
+T = TypeVar("T")
 
 
 def handle_two_factor_required(
@@ -71,7 +73,7 @@ class SecondStep(Controller):
     async def form(self, request: Request[Any, Any, Any]) -> Response[Any]:
         if _pending(request) is None:
             return see_other("/login")
-        return page(request, "login_2fa.html", None)
+        return render_page(request, "accounts/login_2fa.html", None)
 
     @post("/login/2fa")
     async def check(self, request: Request[Any, Any, Any]) -> Response[Any]:
@@ -84,9 +86,9 @@ class SecondStep(Controller):
         who = await service.organizer_by_id(organizer_id)
         if who is None or not await twofactor.verify(organizer_id, values["code"]):
             await code_attempts.failed(request, organizer_id)
-            return page(
+            return render_page(
                 request,
-                "login_2fa.html",
+                "accounts/login_2fa.html",
                 None,
                 status_code=422,
                 errors={"code": "That code is not right; try the newest one."},
@@ -95,17 +97,14 @@ class SecondStep(Controller):
         return see_other(safe_next(pending.get("next")) or DEFAULT_AFTER_LOGIN)
 
 
-class SecurityPages(Controller):
-    include_in_schema = False
-    exception_handlers = {SignInRequired: to_login}
-
+class SecurityPages(OrganizerController):
     async def _page(
         self, request: Request[Any, Any, Any], viewer: OrganizerView, **context: Any
     ) -> Response[Any]:
         state = await twofactor.status(viewer)
-        return page(
+        return render_page(
             request,
-            "security.html",
+            "accounts/security.html",
             viewer,
             state=state,
             required=request.query_params.get("required") == "1",
@@ -133,9 +132,9 @@ class SecurityPages(Controller):
         enrolment: twofactor.Enrolment,
         **context: Any,
     ) -> Response[Any]:
-        return page(
+        return render_page(
             request,
-            "two_factor_setup.html",
+            "accounts/two_factor_setup.html",
             viewer,
             secret=enrolment.secret,
             uri=enrolment.uri,
@@ -157,33 +156,46 @@ class SecurityPages(Controller):
             await code_attempts.failed(request, viewer.id)
             enrolment = await twofactor.begin_enrolment(viewer)  # the same pending secret
             return self._setup(request, viewer, enrolment, status_code=422, errors=exc.errors)
-        return page(request, "recovery_codes.html", viewer, codes=codes)
+        return render_page(request, "accounts/recovery_codes.html", viewer, codes=codes)
+
+    async def _with_code(
+        self,
+        request: Request[Any, Any, Any],
+        act: Callable[[OrganizerView, str], Awaitable[T]],
+        done: Callable[[OrganizerView, T], Answer],
+    ) -> Response[Any]:
+        """A change that takes a current code: a wrong one counts as a failed attempt and
+        shows the security page again with the error."""
+        viewer = await signed_in(request)
+        require_fresh(request, SECURITY_PAGE)
+        await code_attempts.gate(request, viewer.id)
+        values = await form_fields(request, "code")
+
+        async def invalid(errors: dict[str, str]) -> Response[Any]:
+            await code_attempts.failed(request, viewer.id)
+            return await self._page(request, viewer, errors=errors)
+
+        return await submit(
+            lambda: act(viewer, values["code"]),
+            done=lambda result: done(viewer, result),
+            invalid=invalid,
+        )
 
     @post(f"{SECURITY_PAGE}/2fa/recovery-codes")
     async def recovery_codes(self, request: Request[Any, Any, Any]) -> Response[Any]:
-        viewer = await signed_in(request)
-        require_fresh(request, SECURITY_PAGE)
-        await code_attempts.gate(request, viewer.id)
-        values = await form_fields(request, "code")
-        try:
-            codes = await twofactor.new_recovery_codes(viewer, values["code"])
-        except ValidationFailed as exc:
-            await code_attempts.failed(request, viewer.id)
-            return await self._page(request, viewer, status_code=422, errors=exc.errors)
-        return page(request, "recovery_codes.html", viewer, codes=codes)
+        return await self._with_code(
+            request,
+            twofactor.new_recovery_codes,
+            lambda viewer, codes: render_page(
+                request, "accounts/recovery_codes.html", viewer, codes=codes
+            ),
+        )
 
     @post(f"{SECURITY_PAGE}/2fa/disable")
     async def disable(self, request: Request[Any, Any, Any]) -> Response[Any]:
-        viewer = await signed_in(request)
-        require_fresh(request, SECURITY_PAGE)
-        await code_attempts.gate(request, viewer.id)
-        values = await form_fields(request, "code")
-        try:
-            await twofactor.disable(viewer, values["code"])
-        except ValidationFailed as exc:
-            await code_attempts.failed(request, viewer.id)
-            return await self._page(request, viewer, status_code=422, errors=exc.errors)
-        return see_other(SECURITY_PAGE)
+        return await self._with_code(
+            request, twofactor.disable, lambda _viewer, _: see_other(SECURITY_PAGE)
+        )
 
     @post(f"{SECURITY_PAGE}/sign-out-everywhere")
     async def sign_out_everywhere(self, request: Request[Any, Any, Any]) -> Response[Any]:

@@ -24,23 +24,23 @@ import time
 from typing import Any
 from urllib.parse import quote
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Request, Response, get, post
 
 from server.accounts import code_attempts, service, twofactor
 from server.accounts.pages import (
     DEFAULT_AFTER_LOGIN,
     REAUTH_AT,
+    OrganizerController,
     SignInRequired,
     form_fields,
-    page,
     safe_next,
     see_other,
     signed_in,
-    to_login,
 )
 from server.accounts.service import OrganizerView
 from server.errors import PermissionDenied
 from server.web.auth import via_bearer
+from server.web.templates import render_page
 
 FRESH_S = 600  # ten minutes
 CONFIRM_PATH = "/organizer/confirm"
@@ -93,26 +93,28 @@ def require_fresh_api(request: Request[Any, Any, Any]) -> None:
         )
 
 
-class ConfirmPage(Controller):
+class ConfirmPage(OrganizerController):
     """``/organizer/confirm``: the password or a current code, then back to ``next``."""
-
-    include_in_schema = False
-    exception_handlers = {SignInRequired: to_login}
 
     @get(CONFIRM_PATH)
     async def form(self, request: Request[Any, Any, Any]) -> Response[Any]:
         viewer = await signed_in(request)
-        return await self._form(request, viewer)
+        return await self._form(request, viewer, request.query_params.get("next"))
 
     async def _form(
-        self, request: Request[Any, Any, Any], viewer: OrganizerView, **context: Any
+        self,
+        request: Request[Any, Any, Any],
+        viewer: OrganizerView,
+        next_path: str | None,
+        status_code: int = 200,
+        **context: Any,
     ) -> Response[Any]:
-        next_path = safe_next(request.query_params.get("next")) or DEFAULT_AFTER_LOGIN
-        return page(
+        return render_page(
             request,
-            "confirm.html",
+            "accounts/confirm.html",
             viewer,
-            next=next_path,
+            status_code=status_code,
+            next=safe_next(next_path) or DEFAULT_AFTER_LOGIN,
             two_factor=await twofactor.is_enabled(viewer.id),
             **context,
         )
@@ -121,7 +123,6 @@ class ConfirmPage(Controller):
     async def confirm(self, request: Request[Any, Any, Any]) -> Response[Any]:
         viewer = await signed_in(request)
         values = await form_fields(request, "password", "code", "next")
-        next_path = safe_next(values["next"]) or DEFAULT_AFTER_LOGIN
         await code_attempts.gate(request, viewer.id)
         ok = False
         if values["code"].strip():
@@ -130,17 +131,9 @@ class ConfirmPage(Controller):
             ok = await service.authenticate(viewer.email, values["password"]) is not None
         if not ok:
             await code_attempts.failed(request, viewer.id)
-            return page(
-                request,
-                "confirm.html",
-                viewer,
-                status_code=422,
-                next=next_path,
-                two_factor=await twofactor.is_enabled(viewer.id),
-                failed=True,
-            )
+            return await self._form(request, viewer, values["next"], status_code=422, failed=True)
         mark_fresh(request)
-        return see_other(next_path)
+        return see_other(safe_next(values["next"]) or DEFAULT_AFTER_LOGIN)
 
 
 ROUTES: list[Any] = [ConfirmPage]

@@ -27,10 +27,6 @@ TARGET_FIELDS = (
 COMPLETION_FIELDS = ("outcome", "note", "country", "key", "signup_token")
 
 
-def form_values(form: Mapping[str, Any], fields: tuple[str, ...]) -> dict[str, str]:
-    return {name: str(form.get(name) or "") for name in fields}
-
-
 def parse_task(values: Mapping[str, str]) -> tuple[TaskInput, dict[str, str]]:
     errors: dict[str, str] = {}
     goal: int | None = None

@@ -10,29 +10,16 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Request, Response, get, post
 from litestar.params import FromPath, FromQuery
 
-from server.accounts.pages import SignInRequired, see_other, signed_in, to_login
+from server.accounts.pages import OrganizerController, see_other, signed_in
 from server.accounts.service import OrganizerView
 from server.actions import completions, forms, results, service
 from server.actions import targets as target_service
-from server.errors import ValidationFailed
 from server.events import service as events
-from server.web.templates import private_page
-
-
-def _page(
-    request: Request[Any, Any, Any],
-    template: str,
-    viewer: OrganizerView,
-    *,
-    status_code: int = 200,
-    **context: Any,
-) -> Response[Any]:
-    return private_page(
-        request, f"pages/actions/{template}", viewer, status_code=status_code, **context
-    )
+from server.web.forms import submit, text_values
+from server.web.templates import render_page
 
 
 def _target_form(
@@ -43,18 +30,25 @@ def _target_form(
     values: dict[str, str],
     errors: dict[str, str] | None = None,
 ) -> Response[Any]:
-    """A target's edit form, as stored or as sent back with its errors (422)."""
-    return _page(
+    """A target's edit form, as stored or as sent back with its errors."""
+    return render_page(
         request,
-        "target_form.html",
+        "actions/target_form.html",
         viewer,
-        status_code=422 if errors else 200,
         task=task,
         target=target,
         values=values,
         errors=errors or {},
         **_choices(),
     )
+
+
+async def _task_and_campaign(
+    viewer: OrganizerView, task_id: UUID
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A task the viewer may edit (404/403 otherwise) and its campaign."""
+    task = await service.task_for_member(viewer, task_id, "organizer")
+    return task, await service.campaign_for_member(viewer, task["campaign"])
 
 
 def _choices() -> dict[str, Any]:
@@ -65,10 +59,8 @@ def _choices() -> dict[str, Any]:
     }
 
 
-class OrganizerActionPages(Controller):
+class OrganizerActionPages(OrganizerController):
     path = "/organizer"
-    include_in_schema = False
-    exception_handlers = {SignInRequired: to_login}
 
     @get("/campaigns/{campaign_id:uuid}/actions")
     async def manage(
@@ -80,9 +72,9 @@ class OrganizerActionPages(Controller):
         tasks = await service.campaign_tasks(viewer, campaign_id, include_archived=True)
         counts = await completions.counts_by_task([t["id"] for t in tasks])
         targets = await target_service.targets_of([t["id"] for t in tasks])
-        return _page(
+        return render_page(
             request,
-            "manage.html",
+            "actions/manage.html",
             viewer,
             campaign=campaign,
             can_edit=access.can_edit,
@@ -106,12 +98,10 @@ class OrganizerActionPages(Controller):
     ) -> Response[Any]:
         org_events = await events.organization_events(viewer, campaign["organization"])
         targets = (await target_service.targets_of([task["id"]]))[task["id"]] if task else []
-        failed = bool(errors) or bool(target_errors)
-        return _page(
+        return render_page(
             request,
-            "task_form.html",
+            "actions/task_form.html",
             viewer,
-            status_code=422 if failed else 200,
             campaign=campaign,
             task=task,
             action=action,
@@ -146,21 +136,25 @@ class OrganizerActionPages(Controller):
         task: dict[str, Any] | None,
         action: str,
     ) -> Response[Any]:
-        values = forms.form_values(await request.form(), forms.TASK_FIELDS)
+        values = text_values(await request.form(), forms.TASK_FIELDS)
         data, errors = forms.parse_task(values)
-        try:
-            if errors:
-                await service.clean_task(viewer, data, campaign["organization"])
-            elif task is None:
-                task = await service.create_task(viewer, campaign["id"], data)
-                return see_other(f"/organizer/actions/{task['id']}/edit")
-            else:
-                await service.update_task(viewer, task["id"], data)
-                return see_other(f"/organizer/campaigns/{campaign['id']}/actions")
-        except ValidationFailed as exc:
-            errors = {**exc.errors, **errors}
-        return await self._task_form(
-            request, viewer, campaign, action=action, values=values, errors=errors, task=task
+
+        async def save() -> str:
+            """Where to go next: a new task's own form (to add targets), else the list."""
+            if task is None:
+                created = await service.create_task(viewer, campaign["id"], data)
+                return f"/organizer/actions/{created['id']}/edit"
+            await service.update_task(viewer, task["id"], data)
+            return f"/organizer/campaigns/{campaign['id']}/actions"
+
+        return await submit(
+            save,
+            done=see_other,
+            invalid=lambda errors: self._task_form(
+                request, viewer, campaign, action=action, values=values, errors=errors, task=task
+            ),
+            errors=errors,
+            check=lambda: service.clean_task(viewer, data, campaign["organization"]),
         )
 
     @post("/campaigns/{campaign_id:uuid}/actions/new")
@@ -177,8 +171,7 @@ class OrganizerActionPages(Controller):
         self, request: Request[Any, Any, Any], task_id: FromPath[UUID]
     ) -> Response[Any]:
         viewer = await signed_in(request)
-        task = await service.task_for_member(viewer, task_id, "organizer")
-        campaign = await service.campaign_for_member(viewer, task["campaign"])
+        task, campaign = await _task_and_campaign(viewer, task_id)
         return await self._task_form(
             request,
             viewer,
@@ -193,8 +186,7 @@ class OrganizerActionPages(Controller):
         self, request: Request[Any, Any, Any], task_id: FromPath[UUID]
     ) -> Response[Any]:
         viewer = await signed_in(request)
-        task = await service.task_for_member(viewer, task_id, "organizer")
-        campaign = await service.campaign_for_member(viewer, task["campaign"])
+        task, campaign = await _task_and_campaign(viewer, task_id)
         action = f"/organizer/actions/{task_id}/edit"
         return await self._save_task(request, viewer, campaign, task, action)
 
@@ -204,10 +196,10 @@ class OrganizerActionPages(Controller):
     ) -> Response[Any]:
         viewer = await signed_in(request)
         task = await service.task_for_member(viewer, task_id, "organizer")
-        values = forms.form_values(await request.form(), forms.TARGET_FIELDS)
-        try:
-            await target_service.add_target(viewer, task_id, forms.parse_target(values))
-        except ValidationFailed as exc:
+        values = text_values(await request.form(), forms.TARGET_FIELDS)
+
+        async def invalid(errors: dict[str, str]) -> Response[Any]:
+            """The task's form again, the errors by the target form (the task's are fine)."""
             campaign = await service.campaign_for_member(viewer, task["campaign"])
             return await self._task_form(
                 request,
@@ -217,9 +209,14 @@ class OrganizerActionPages(Controller):
                 values=forms.task_values(task),
                 task=task,
                 target_values=values,
-                target_errors=exc.errors,
+                target_errors=errors,
             )
-        return see_other(f"/organizer/actions/{task_id}/edit#targets")
+
+        return await submit(
+            lambda: target_service.add_target(viewer, task_id, forms.parse_target(values)),
+            done=lambda _: see_other(f"/organizer/actions/{task_id}/edit#targets"),
+            invalid=invalid,
+        )
 
     @get("/targets/{target_id:uuid}/edit")
     async def edit_target(
@@ -235,12 +232,12 @@ class OrganizerActionPages(Controller):
     ) -> Response[Any]:
         viewer = await signed_in(request)
         target, task = await target_service.target_for_member(viewer, target_id)
-        values = forms.form_values(await request.form(), forms.TARGET_FIELDS)
-        try:
-            await target_service.update_target(viewer, target_id, forms.parse_target(values))
-        except ValidationFailed as exc:
-            return _target_form(request, viewer, task, target, values, exc.errors)
-        return see_other(f"/organizer/actions/{task['id']}/edit#targets")
+        values = text_values(await request.form(), forms.TARGET_FIELDS)
+        return await submit(
+            lambda: target_service.update_target(viewer, target_id, forms.parse_target(values)),
+            done=lambda _: see_other(f"/organizer/actions/{task['id']}/edit#targets"),
+            invalid=lambda errors: _target_form(request, viewer, task, target, values, errors),
+        )
 
     @post("/targets/{target_id:uuid}/delete")
     async def delete_target(
@@ -254,20 +251,13 @@ class OrganizerActionPages(Controller):
         task = await service.task_for_member(viewer, task_id)
         return see_other(f"/organizer/campaigns/{task['campaign']}/actions#task-{task_id}")
 
-    @post("/actions/{task_id:uuid}/archive")
+    @post(["/actions/{task_id:uuid}/archive", "/actions/{task_id:uuid}/unarchive"])
     async def archive(
         self, request: Request[Any, Any, Any], task_id: FromPath[UUID]
     ) -> Response[Any]:
         viewer = await signed_in(request)
-        await service.set_archived(viewer, task_id, True)
-        return await self._after(viewer, task_id)
-
-    @post("/actions/{task_id:uuid}/unarchive")
-    async def unarchive(
-        self, request: Request[Any, Any, Any], task_id: FromPath[UUID]
-    ) -> Response[Any]:
-        viewer = await signed_in(request)
-        await service.set_archived(viewer, task_id, False)
+        archived = not request.url.path.endswith("/unarchive")
+        await service.set_archived(viewer, task_id, archived)
         return await self._after(viewer, task_id)
 
     @post("/actions/{task_id:uuid}/move")
@@ -283,7 +273,7 @@ class OrganizerActionPages(Controller):
     ) -> Response[Any]:
         viewer = await signed_in(request)
         context = await results.page_context(viewer, campaign_id, max(1, min(page, 100_000)))
-        return _page(request, "results.html", viewer, **context)
+        return render_page(request, "actions/results.html", viewer, **context)
 
     @get("/campaigns/{campaign_id:uuid}/actions/results.csv")
     async def results_csv(

@@ -21,10 +21,11 @@ from server.accounts.pages import see_other
 from server.actions import completions, forms, service, tie, views
 from server.actions import targets as target_service
 from server.actions.organizer import OrganizerActionPages
-from server.errors import NotFound, ValidationFailed
+from server.errors import NotFound
 from server.web.auth import current_organizer
+from server.web.forms import submit, text_values
 from server.web.ratelimit import enforce
-from server.web.templates import render
+from server.web.templates import render_page
 
 
 def new_key() -> str:
@@ -36,12 +37,7 @@ async def actions_index(request: Request[Any, Any, Any]) -> Response[Any]:
     """Every public campaign with live actions."""
     viewer = await current_organizer(request)
     campaigns = await service.campaigns_with_actions()
-    return render(
-        request,
-        "pages/actions/index.html",
-        {"viewer": viewer, "campaigns": campaigns},
-        private=True,
-    )
+    return render_page(request, "actions/index.html", viewer, campaigns=campaigns)
 
 
 async def _campaign_page(
@@ -53,7 +49,6 @@ async def _campaign_page(
     failed: UUID | None = None,
     errors: dict[str, str] | None = None,
     values: dict[str, str] | None = None,
-    status_code: int = 200,
 ) -> Response[Any]:
     viewer = await current_organizer(request)
     access = await service.campaign_access(viewer, campaign_id)
@@ -84,25 +79,21 @@ async def _campaign_page(
             card.key = (values or {}).get("key") or card.key  # the same attempt, the same key
         card.done = done == task["id"]
         cards.append(card)
-    return render(
+    return render_page(
         request,
-        "pages/actions/campaign.html",
-        {
-            "viewer": viewer,
-            "campaign": access.campaign,
-            "can_edit": access.can_edit,
-            "is_member": access.role is not None,
-            "cards": cards,
-            "elsewhere": elsewhere,
-            "progress": progress,
-            "country": country,
-            "country_invalid": bool(country_param.strip()) and not country,
-            "countries": service.country_choices(),
-            "country_name": service.country_name,
-            "markers": views.markers(None),
-        },
-        status_code=status_code,
-        private=True,
+        "actions/campaign.html",
+        viewer,
+        campaign=access.campaign,
+        can_edit=access.can_edit,
+        is_member=access.role is not None,
+        cards=cards,
+        elsewhere=elsewhere,
+        progress=progress,
+        country=country,
+        country_invalid=bool(country_param.strip()) and not country,
+        countries=service.country_choices(),
+        country_name=service.country_name,
+        markers=views.markers(None),
     )
 
 
@@ -124,12 +115,13 @@ async def mark_done(
     """Record a completion; 303 back to the page (htmx swaps just the task's card)."""
     await enforce(request, "action-completion", limit=completions.COMPLETION_LIMIT)
     form = await request.form()
-    values = forms.form_values(form, forms.COMPLETION_FIELDS)
+    values = text_values(form, forms.COMPLETION_FIELDS)
     viewer = await current_organizer(request)
     task = await service.visible_task(viewer, task_id)
     if task["campaign"] != campaign_id:
         raise NotFound("No such action")
-    try:
+
+    async def save() -> None:
         volunteer_id = await tie.volunteer_for(values["signup_token"], task["organization"])
         await completions.complete(
             viewer,
@@ -138,20 +130,19 @@ async def mark_done(
             values["key"],
             volunteer_id=volunteer_id,
         )
-    except ValidationFailed as exc:
-        return await _campaign_page(
-            request,
-            campaign_id,
-            values["country"],
-            failed=task_id,
-            errors=exc.errors,
-            values=values,
-            status_code=422,
-        )
+
     query = {"done": str(task_id)}
     if values["country"]:
         query["country"] = values["country"][:8]
-    return see_other(f"/campaigns/{campaign_id}/actions?{urlencode(query)}#task-{task_id}")
+    return await submit(
+        save,
+        done=lambda _: see_other(
+            f"/campaigns/{campaign_id}/actions?{urlencode(query)}#task-{task_id}"
+        ),
+        invalid=lambda errors: _campaign_page(
+            request, campaign_id, values["country"], failed=task_id, errors=errors, values=values
+        ),
+    )
 
 
 ROUTES: list[Any] = [actions_index, campaign_actions, mark_done, OrganizerActionPages]

@@ -57,7 +57,7 @@ from litestar.enums import HttpMethod
 from litestar.types import ASGIApp
 
 from server.calendar.ics import IcsCalendar, build_calendar
-from server.web import caching
+from server.web import caching, urls
 
 MEDIA_TYPE = "text/calendar; charset=utf-8"
 MAX_AGE_S = 300
@@ -260,10 +260,6 @@ def calendar_response(
     return caching.RawResponse(200, headers, body)
 
 
-def _base_url(request: Request[Any, Any, Any]) -> str:
-    return str(request.app.state.settings.base_url)
-
-
 async def feed_response(
     request: Request[Any, Any, Any],
     key: Hashable,
@@ -274,7 +270,7 @@ async def feed_response(
 ) -> ASGIApp:
     """A feed answer for ``key`` (see the module's docstring): 304, or the cached or
     freshly built bytes, with validators and caching headers."""
-    tag = caching.etag("calendar-feed", _base_url(request), key)
+    tag = caching.etag("calendar-feed", urls.base_url(request), key)
     cache_control = PRIVATE if private else PUBLIC
     epoch = datetime.fromtimestamp(0, UTC)
     validator = Validator(tag, await first_seen(request, tag, epoch))

@@ -15,14 +15,12 @@ from __future__ import annotations
 import asyncio
 import secrets
 import uuid
-from typing import Annotated, Any, cast
+from typing import Annotated, Any
 
 import msgspec
-from jinja2 import Environment
 from litestar import MediaType, Request, get
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import QueryParameter
-from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template.base import csrf_token
 from litestar.types import ASGIApp
 from markupsafe import Markup
@@ -46,6 +44,7 @@ from server.geo.distance import parse_point
 from server.web import caching, urls
 from server.web.auth import SESSION_KEY, current_organizer
 from server.web.errors import PROBLEM_JSON, bad_query
+from server.web.templates import jinja
 
 RADIUS_CHOICES = (5, 10, 25, 50, 100, 250)
 PLACES_LIMIT = 10
@@ -234,12 +233,8 @@ async def _listed_campaigns(state: search.PublicState) -> tuple[list[tuple[str, 
     return _campaigns[1], _campaigns[2]
 
 
-def _jinja(request: Request[Any, Any, Any]) -> Environment:
-    return cast(JinjaTemplateEngine, request.app.template_engine).engine
-
-
 def _render(request: Request[Any, Any, Any], name: str, context: dict[str, Any]) -> bytes:
-    return _jinja(request).get_template(name).render(context).encode()
+    return jinja(request).get_template(name).render(context).encode()
 
 
 # Rendered result items for the current change version, by (event, distance shown):
@@ -263,7 +258,7 @@ def _rendered_items(
         if html is None:
             # The fragment's macro, from the template run without a page (renders nothing).
             if item is None:
-                module: Any = _jinja(request).get_template(FRAGMENT).make_module({})
+                module: Any = jinja(request).get_template(FRAGMENT).make_module({})
                 item = module.item
             html = cache[key] = Markup(item(event))  # noqa: S704 - our autoescaped template
         rendered.append(html)
@@ -273,7 +268,7 @@ def _rendered_items(
 def _render_block(
     request: Request[Any, Any, Any], name: str, block: str, context: dict[str, Any]
 ) -> bytes:
-    template = _jinja(request).get_template(name)
+    template = jinja(request).get_template(name)
     return "".join(template.blocks[block](template.new_context(context))).encode()
 
 

@@ -16,28 +16,15 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from server.events import validation
 from server.events.schemas import EventInput
 
-FIELDS = (
-    "title",
-    "description",
-    "description_format",
-    "kind",
-    "starts_at",
-    "ends_at",
-    "timezone",
-    "venue_name",
-    "address",
-    "city",
-    "country",
-    "lat",
-    "lon",
-    "address_visibility",
-    "visibility",
-    "capacity",
-    "online_url",
-    "campaign_id",
-    *("waitlist_enabled", "requires_approval", "max_guests", "discreet", "reminder_minutes"),
+# What the organizer edits is what an edit replaces (validation.EDITABLE), less the
+# search point the rules derive; the campaign is picked by its id.
+FIELDS = tuple(
+    "campaign_id" if name == "campaign" else name
+    for name in validation.EDITABLE
+    if not name.startswith("search_")
 )
 # RSVP and mail options: a form (or an older client) that does not send them keeps these.
 # Yes/no options are <select>s: an unticked checkbox would be indistinguishable from "absent".

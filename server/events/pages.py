@@ -9,31 +9,30 @@ JavaScript, and a 409 (cancelling a draft) shows its page instead of being dropp
 from __future__ import annotations
 
 from functools import cache
-from typing import Any, cast
+from typing import Any
 from uuid import UUID
 
-from jinja2 import Environment
-from litestar import Controller, Request, Response, get, post
+from litestar import Request, Response, get, post
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import Cookie
 from litestar.middleware.csrf import generate_csrf_token
 from litestar.params import FromPath
-from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.utils.scope.state import ScopeState
 
 from server.accounts import service as accounts
-from server.accounts.pages import SignInRequired, see_other, signed_in, to_login
+from server.accounts.pages import OrganizerController, see_other, signed_in
 from server.accounts.service import OrganizerView
-from server.errors import Conflict, NotFound, ValidationFailed
+from server.errors import Conflict, NotFound
 from server.events import forms, search, service, validation
-from server.events.schemas import CampaignInput, EventInput
+from server.events.schemas import CampaignInput
 from server.events.views import description_html, member_event, public_event
 from server.geo import gazetteer
 from server.settings import Settings
 from server.web import caching, urls
 from server.web.auth import current_organizer
+from server.web.forms import submit, text_values
 from server.web.security import csrf_config
-from server.web.templates import private_page, render
+from server.web.templates import app_settings, jinja, render, render_page
 
 HTML = "text/html; charset=utf-8"
 
@@ -67,7 +66,7 @@ def page_csrf(request: Request[Any, Any, Any]) -> Cookie | None:
     cookie; a signed-in viewer's page has forms (sign out, publish, cancel), so it gets
     the token here, exactly as the middleware would have made it.
     """
-    config = _csrf(request.app.state.settings)
+    config = _csrf(app_settings(request))
     token = request.cookies.get(config.cookie_name)
     cookie = None
     if not token:
@@ -97,10 +96,6 @@ def _context(request: Request[Any, Any, Any], found: service.VisibleEvent) -> di
         "org_approved": row["organization_approved_at"] is not None,
         "country_name": gazetteer.countries().get(event.country, event.country),
     }
-
-
-def _jinja(request: Request[Any, Any, Any]) -> Environment:
-    return cast(JinjaTemplateEngine, request.app.template_engine).engine
 
 
 def _listed(row: dict[str, Any]) -> bool:
@@ -133,7 +128,7 @@ async def event_page(request: Request[Any, Any, Any], event_id: FromPath[UUID]) 
             # Rendered without a token: forms come with their own (the RSVP fragment).
             context = {"request": request, "viewer": None, "csrf_token": lambda: ""}
             context.update(_context(request, found))
-            body = _jinja(request).get_template(PAGE).render(context).encode()
+            body = jinja(request).get_template(PAGE).render(context).encode()
             return _public_answer(request, _public_pages.put(key, body))
         # Unlisted: anyone with the link, but kept out of caches and search engines.
         return render(
@@ -159,19 +154,6 @@ async def event_page(request: Request[Any, Any, Any], event_id: FromPath[UUID]) 
     return response
 
 
-def _page(
-    request: Request[Any, Any, Any],
-    template: str,
-    viewer: OrganizerView,
-    *,
-    status_code: int = 200,
-    **context: Any,
-) -> Response[Any]:
-    return private_page(
-        request, f"pages/events/{template}", viewer, status_code=status_code, **context
-    )
-
-
 def _form_choices() -> dict[str, Any]:
     countries = sorted(gazetteer.countries().items(), key=lambda item: item[1])
     return {
@@ -186,23 +168,10 @@ async def _form_values(request: Request[Any, Any, Any]) -> dict[str, str]:
     return forms.form_values({k: v for k, v in form.items() if isinstance(v, str)})
 
 
-async def _errors_for(
-    values: dict[str, str], organization_id: UUID
-) -> tuple[EventInput, dict[str, str]]:
-    """The parsed input and every error: parse errors win over the service's for a field."""
-    data, parse_errors = forms.parse_event_form(values)
-    if not parse_errors:
-        return data, {}
-    _, errors = await validation.clean_event(data, organization_id)
-    return data, {**errors, **parse_errors}
-
-
-class OrganizerEventPages(Controller):
+class OrganizerEventPages(OrganizerController):
     """An organization's events and campaigns, the event form, publish/cancel/duplicate."""
 
     path = "/organizer"
-    include_in_schema = False
-    exception_handlers = {SignInRequired: to_login}
 
     @get("/orgs/{org_id:uuid}/events")
     async def events(
@@ -216,19 +185,16 @@ class OrganizerEventPages(Controller):
         request: Request[Any, Any, Any],
         viewer: OrganizerView,
         org_id: UUID,
-        *,
-        status_code: int = 200,
         **context: Any,
     ) -> Response[Any]:
         org = await accounts.member_organization(viewer, org_id)
         role = org.role
         rows = await service.organization_events(viewer, org_id)
         campaigns = await service.campaigns_of(viewer, org_id)
-        return _page(
+        return render_page(
             request,
-            "list.html",
+            "events/list.html",
             viewer,
-            status_code=status_code,
             org=org,
             role=role,
             can_edit=role in ("organizer", "owner"),
@@ -243,14 +209,14 @@ class OrganizerEventPages(Controller):
     ) -> Response[Any]:
         viewer = await signed_in(request)
         form = await request.form()
-        values = {k: str(form.get(k) or "") for k in ("title", "description")}
-        try:
-            await service.create_campaign(viewer, org_id, CampaignInput(**values))
-        except ValidationFailed as exc:
-            return await self._events(
-                request, viewer, org_id, status_code=422, errors=exc.errors, values=values
-            )
-        return see_other(f"/organizer/orgs/{org_id}/events")
+        values = text_values(form, ("title", "description"))
+        return await submit(
+            lambda: service.create_campaign(viewer, org_id, CampaignInput(**values)),
+            done=lambda _: see_other(f"/organizer/orgs/{org_id}/events"),
+            invalid=lambda errors: self._events(
+                request, viewer, org_id, errors=errors, values=values
+            ),
+        )
 
     async def _form(
         self,
@@ -266,11 +232,10 @@ class OrganizerEventPages(Controller):
         org = await accounts.get_organization(org_id)
         if org is None:
             raise NotFound("No such organization")
-        return _page(
+        return render_page(
             request,
-            "form.html",
+            "events/form.html",
             viewer,
-            status_code=422 if errors else 200,
             org=org,
             event=event,
             action=action,
@@ -298,16 +263,15 @@ class OrganizerEventPages(Controller):
         await accounts.require_role(viewer, org_id, "organizer")
         values = await _form_values(request)
         action = f"/organizer/orgs/{org_id}/events/new"
-        data, errors = await _errors_for(values, org_id)
-        if not errors:
-            try:
-                row = await service.create_event(viewer, org_id, data)
-            except ValidationFailed as exc:
-                errors = exc.errors
-            else:
-                return see_other(f"/events/{row['id']}")
-        return await self._form(
-            request, viewer, org_id, action=action, values=values, errors=errors
+        data, errors = forms.parse_event_form(values)
+        return await submit(
+            lambda: service.create_event(viewer, org_id, data),
+            done=lambda row: see_other(f"/events/{row['id']}"),
+            invalid=lambda errors: self._form(
+                request, viewer, org_id, action=action, values=values, errors=errors
+            ),
+            errors=errors,
+            check=lambda: validation.validated(data, org_id),
         )
 
     @get("/events/{event_id:uuid}/edit")
@@ -341,14 +305,11 @@ class OrganizerEventPages(Controller):
                 values["city"], values["country"] or None
             ):
                 values["timezone"] = ""
-        data, errors = await _errors_for(values, row["organization"])
-        if not errors:
-            try:
-                await service.update_event(viewer, event_id, data)
-            except ValidationFailed as exc:
-                errors = exc.errors
-        if errors:
-            return await self._form(
+        data, errors = forms.parse_event_form(values)
+        return await submit(
+            lambda: service.update_event(viewer, event_id, data),
+            done=lambda _: see_other(f"/events/{event_id}"),
+            invalid=lambda errors: self._form(
                 request,
                 viewer,
                 row["organization"],
@@ -356,8 +317,10 @@ class OrganizerEventPages(Controller):
                 values=submitted,
                 event=row,
                 errors=errors,
-            )
-        return see_other(f"/events/{event_id}")
+            ),
+            errors=errors,
+            check=lambda: validation.validated(data, row["organization"]),
+        )
 
     @post("/events/{event_id:uuid}/publish")
     async def publish(
@@ -374,7 +337,7 @@ class OrganizerEventPages(Controller):
         """A confirmation step: cancelling tells every volunteer's calendar."""
         viewer = await signed_in(request)
         row = await service.event_for_member(viewer, event_id, "organizer")
-        return _page(request, "cancel.html", viewer, event=row)
+        return render_page(request, "events/cancel.html", viewer, event=row)
 
     @post("/events/{event_id:uuid}/cancel")
     async def cancel(
@@ -385,8 +348,13 @@ class OrganizerEventPages(Controller):
             await service.cancel_event(viewer, event_id)
         except Conflict as exc:
             row = await service.event_for_member(viewer, event_id, "organizer")
-            return _page(
-                request, "cancel.html", viewer, status_code=409, event=row, problem=exc.detail
+            return render_page(
+                request,
+                "events/cancel.html",
+                viewer,
+                status_code=409,
+                event=row,
+                problem=exc.detail,
             )
         return see_other(f"/events/{event_id}")
 

@@ -24,6 +24,14 @@ MAX_AHEAD = timedelta(days=3 * 366)
 MAX_DURATION = timedelta(days=60)
 EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
 LIMITS = {"venue_name": 200, "address": 300, "city": 120, "online_url": 500}
+# RSVP and mail options of an event (the form's yes/no selects and numbers).
+OPTION_FIELDS = (
+    "waitlist_enabled",
+    "requires_approval",
+    "max_guests",
+    "discreet",
+    "reminder_minutes",
+)
 # A calendar must see these change (iCalendar SEQUENCE); capacity, kind, campaign and
 # visibility are Muster's own business and do not bump it.
 CALENDAR_FIELDS = (
@@ -52,7 +60,7 @@ EDITABLE = (
     "campaign",
     "search_lat",
     "search_lon",
-    *("waitlist_enabled", "requires_approval", "max_guests", "discreet", "reminder_minutes"),
+    *OPTION_FIELDS,
 )
 MAX_GUESTS = 20
 MAX_REMINDERS = 5

@@ -11,16 +11,16 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Request, Response, get, post
 from litestar.params import FromPath
 
-from server.accounts.pages import SignInRequired, signed_in, to_login
+from server.accounts.pages import OrganizerController, signed_in
 from server.errors import NotFound
 from server.events import service as events
 from server.mail import status
 from server.mail import unsubscribe as unsubscribing
 from server.web.auth import current_organizer
-from server.web.templates import render
+from server.web.templates import render_page
 
 INVALID = "This unsubscribe link is not valid."
 
@@ -31,8 +31,14 @@ async def confirm_unsubscribe(
 ) -> Response[Any]:
     if not await unsubscribing.token_known(token):
         raise NotFound(INVALID)
-    context = {"viewer": await current_organizer(request), "token": token, "done": False}
-    return render(request, "pages/mail/unsubscribe.html", context, private=True)
+    return await _unsubscribe_page(request, token, done=False)
+
+
+async def _unsubscribe_page(
+    request: Request[Any, Any, Any], token: str, *, done: bool
+) -> Response[Any]:
+    viewer = await current_organizer(request)
+    return render_page(request, "mail/unsubscribe.html", viewer, token=token, done=done)
 
 
 @post(
@@ -44,14 +50,11 @@ async def confirm_unsubscribe(
 async def unsubscribe(request: Request[Any, Any, Any], token: FromPath[str]) -> Response[Any]:
     if not await unsubscribing.unsubscribe(token):
         raise NotFound(INVALID)
-    context = {"viewer": await current_organizer(request), "token": token, "done": True}
-    return render(request, "pages/mail/unsubscribe.html", context, private=True)
+    return await _unsubscribe_page(request, token, done=True)
 
 
-class MailStatusPages(Controller):
+class MailStatusPages(OrganizerController):
     path = "/organizer"
-    include_in_schema = False
-    exception_handlers = {SignInRequired: to_login}
 
     @get("/events/{event_id:uuid}/mail-status")
     async def mail_status(
@@ -60,17 +63,14 @@ class MailStatusPages(Controller):
         """Counts and failures of the event's mail; members of its organization only."""
         viewer = await signed_in(request)
         event = await events.event_for_member(viewer, event_id, "viewer")
-        return render(
+        return render_page(
             request,
-            "pages/mail/status.html",
-            {
-                "viewer": viewer,
-                "event": event,
-                "counts": await status.status_counts(event_id),
-                "failed": await status.failed_messages(event_id),
-            },
+            "mail/status.html",
+            viewer,
             fragment="partials/mail/status.html",
-            private=True,
+            event=event,
+            counts=await status.status_counts(event_id),
+            failed=await status.failed_messages(event_id),
         )
 
 

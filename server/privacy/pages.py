@@ -9,12 +9,12 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath
 
 from server.accounts.pages import form_fields, see_other
-from server.errors import ValidationFailed
 from server.events import service as events
 from server.privacy import service
 from server.web.auth import current_organizer
+from server.web.forms import submit
 from server.web.ratelimit import enforce
-from server.web.templates import render
+from server.web.templates import render_page
 
 REPORTS_PER_CLIENT_PER_HOUR = 10
 
@@ -26,24 +26,17 @@ class ReportPages(Controller):
         self,
         request: Request[Any, Any, Any],
         event_id: UUID,
-        status_code: int = 200,
         **context: Any,
     ) -> Response[Any]:
         found = await events.visible_event(None, event_id)  # 404 unless public
-        return render(
+        return render_page(
             request,
-            "pages/privacy/report.html",
-            {
-                "viewer": await current_organizer(request),
-                "event_id": event_id,
-                "event_title": found.row["title"],
-                "reasons": service.REASONS,
-                "errors": {},
-                "values": {},
-                **context,
-            },
-            status_code=status_code,
-            private=True,
+            "privacy/report.html",
+            await current_organizer(request),
+            event_id=event_id,
+            event_title=found.row["title"],
+            reasons=service.REASONS,
+            **context,
         )
 
     @get("/events/{event_id:uuid}/report")
@@ -58,24 +51,18 @@ class ReportPages(Controller):
     ) -> Response[Any]:
         await enforce(request, "report", limit=REPORTS_PER_CLIENT_PER_HOUR, window_s=3600)
         values = await form_fields(request, "reason", "details")
-        try:
-            await service.report_event(event_id, values["reason"], values["details"])
-        except ValidationFailed as exc:
-            return await self._form(
-                request, event_id, status_code=422, errors=exc.errors, values=values
-            )
-        return see_other(f"/events/{event_id}/report/thanks")
+        return await submit(
+            lambda: service.report_event(event_id, values["reason"], values["details"]),
+            done=lambda _: see_other(f"/events/{event_id}/report/thanks"),
+            invalid=lambda errors: self._form(request, event_id, errors=errors, values=values),
+        )
 
     @get("/events/{event_id:uuid}/report/thanks")
     async def thanks(
         self, request: Request[Any, Any, Any], event_id: FromPath[UUID]
     ) -> Response[Any]:
-        return render(
-            request,
-            "pages/privacy/report_thanks.html",
-            {"viewer": await current_organizer(request), "event_id": event_id},
-            private=True,
-        )
+        viewer = await current_organizer(request)
+        return render_page(request, "privacy/report_thanks.html", viewer, event_id=event_id)
 
 
 class ReportAdminPages(Controller):
@@ -87,11 +74,12 @@ class ReportAdminPages(Controller):
     async def reports(self, request: Request[Any, Any, Any]) -> Response[Any]:
         viewer = await current_organizer(request)
         rows = await service.open_reports(viewer)
-        return render(
+        return render_page(
             request,
-            "pages/privacy/admin_reports.html",
-            {"viewer": viewer, "reports": rows, "reasons": dict(service.REASONS)},
-            private=True,
+            "privacy/admin_reports.html",
+            viewer,
+            reports=rows,
+            reasons=dict(service.REASONS),
         )
 
     @post("/admin/reports/{report_id:uuid}/handled")

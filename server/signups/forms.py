@@ -19,10 +19,6 @@ SHIFT_FIELDS = ("role", "description", "starts_at", "ends_at", "capacity")
 _PLACEHOLDER = datetime(2000, 1, 1, 12, 0)
 
 
-def text_values(form: Mapping[str, Any], names: tuple[str, ...]) -> dict[str, str]:
-    return {name: str(form.get(name) or "") for name in names}
-
-
 def _whole(text: str, field: str, errors: dict[str, str], message: str) -> int | None:
     text = text.strip()
     if not text:

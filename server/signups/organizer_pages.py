@@ -12,43 +12,23 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Request, Response, get, post
 from litestar.params import FromPath, FromQuery
 
 from server.accounts import audit
-from server.accounts.pages import SignInRequired, safe_next, see_other, signed_in, to_login
+from server.accounts.pages import OrganizerController, safe_next, see_other, signed_in
 from server.accounts.service import OrganizerView
-from server.errors import Conflict, NotFound, ValidationFailed
+from server.errors import Conflict, NotFound
 from server.events import service as events
 from server.signups import anomalies, audit_trail, forms, roster, shifts
-from server.web.templates import private_page
+from server.web.forms import submit, text_values
+from server.web.templates import render_page
 
 _ACTIONS = set(roster.ACTIONS)
 
 
-def _page(
-    request: Request[Any, Any, Any],
-    template: str,
-    viewer: OrganizerView,
-    *,
-    status_code: int = 200,
-    fragment: str | None = None,
-    **context: Any,
-) -> Response[Any]:
-    return private_page(
-        request,
-        f"pages/signups/{template}",
-        viewer,
-        status_code=status_code,
-        fragment=fragment,
-        **context,
-    )
-
-
-class OrganizerSignupPages(Controller):
+class OrganizerSignupPages(OrganizerController):
     path = "/organizer"
-    include_in_schema = False
-    exception_handlers = {SignInRequired: to_login}
 
     @get("/events/{event_id:uuid}/attendees")
     async def attendees(
@@ -65,9 +45,9 @@ class OrganizerSignupPages(Controller):
         await audit_trail.viewed(viewer, view, "attendees.viewed", detail)
         here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         hints = await anomalies.hints(view.event)  # sensitive events only; never blocks
-        return _page(
+        return render_page(
             request,
-            "attendees.html",
+            "signups/attendees.html",
             viewer,
             view=view,
             hints=hints,
@@ -143,9 +123,9 @@ class OrganizerSignupPages(Controller):
             for r in view.items
             if r["status"] in ("going", "checked_in") and not r["blocked"] and not r["deleted"]
         ]
-        return _page(
+        return render_page(
             request,
-            "checkin.html",
+            "signups/checkin.html",
             viewer,
             fragment="partials/signups/checkin_results.html",
             view=view,
@@ -172,9 +152,9 @@ class OrganizerSignupPages(Controller):
         **context: Any,
     ) -> Response[Any]:
         view = await roster.roster(viewer, event_id)
-        return _page(
+        return render_page(
             request,
-            "shifts.html",
+            "signups/shifts.html",
             viewer,
             status_code=status_code,
             view=view,
@@ -188,20 +168,17 @@ class OrganizerSignupPages(Controller):
         viewer = await signed_in(request)
         event = await events.event_for_member(viewer, event_id, "organizer")
         form = await request.form()
-        values = forms.text_values(form, forms.SHIFT_FIELDS)
+        values = text_values(form, forms.SHIFT_FIELDS)
         data, errors = forms.parse_shift(values, [])
-        try:
-            if errors:
-                shifts.clean_shift(data, event)
-            else:
-                await shifts.create_shift(viewer, event_id, data)
-        except ValidationFailed as exc:
-            errors = {**exc.errors, **errors}
-        if errors:
-            return await self._shifts(
-                request, viewer, event_id, status_code=422, values=values, errors=errors
-            )
-        return see_other(f"/organizer/events/{event_id}/shifts")
+        return await submit(
+            lambda: shifts.create_shift(viewer, event_id, data),
+            done=lambda _: see_other(f"/organizer/events/{event_id}/shifts"),
+            invalid=lambda errors: self._shifts(
+                request, viewer, event_id, values=values, errors=errors
+            ),
+            errors=errors,
+            check=lambda: shifts.clean_shift(data, event),
+        )
 
     @get("/shifts/{shift_id:uuid}/edit")
     async def shift_form(
@@ -229,11 +206,10 @@ class OrganizerSignupPages(Controller):
                 event["organization"], viewer, "shift.viewed", shift["role"],
                 f"{len(taking)} going listed", subject_id=shift["id"], coalesce=True,
             )  # fmt: skip
-        return _page(
+        return render_page(
             request,
-            "shift_form.html",
+            "signups/shift_form.html",
             viewer,
-            status_code=422 if errors else 200,
             shift=shift,
             event=event,
             values=values,
@@ -249,19 +225,18 @@ class OrganizerSignupPages(Controller):
         viewer = await signed_in(request)
         shift, event = await shifts.for_member(viewer, shift_id)
         form = await request.form()
-        values = forms.text_values(form, forms.SHIFT_FIELDS)
+        values = text_values(form, forms.SHIFT_FIELDS)
         moving = [str(v) for v in form.getall("move_to_waitlist", [])]
         data, errors = forms.parse_shift(values, moving)
-        try:
-            if errors:
-                shifts.clean_shift(data, event)
-            else:
-                await shifts.update_shift(viewer, shift_id, data)
-        except ValidationFailed as exc:
-            errors = {**exc.errors, **errors}
-        if errors:
-            return await self._shift_form(request, viewer, shift, event, values, errors, moving)
-        return see_other(f"/organizer/events/{event['id']}/shifts")
+        return await submit(
+            lambda: shifts.update_shift(viewer, shift_id, data),
+            done=lambda _: see_other(f"/organizer/events/{event['id']}/shifts"),
+            invalid=lambda errors: self._shift_form(
+                request, viewer, shift, event, values, errors, moving
+            ),
+            errors=errors,
+            check=lambda: shifts.clean_shift(data, event),
+        )
 
     @post("/shifts/{shift_id:uuid}/delete")
     async def shift_delete(

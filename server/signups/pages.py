@@ -28,16 +28,13 @@ from server.signups.organizer_pages import ROUTES as ORGANIZER_ROUTES
 from server.signups.rsvp import RsvpOutcome, clean_contact, rsvp
 from server.web import urls
 from server.web.auth import current_organizer
+from server.web.forms import submit, text_values
 from server.web.ratelimit import enforce
-from server.web.templates import render
+from server.web.templates import app_settings, render, render_page
 
 RSVP_LIMIT_PER_MINUTE = 30
 HOME_LINK_LIMIT_PER_MINUTE = 5
 NOINDEX = {"X-Robots-Tag": "noindex"}
-
-
-def _settings(request: Request[Any, Any, Any]) -> Any:
-    return request.app.state.settings
 
 
 def _htmx(request: Request[Any, Any, Any]) -> bool:
@@ -51,7 +48,7 @@ def _htmx(request: Request[Any, Any, Any]) -> bool:
 def _seal(request: Request[Any, Any, Any], event_id: UUID, status: str, position: int) -> str:
     """The outcome for the confirmation URL, signed so nobody can craft a "you're going"."""
     message = f"{event_id}|{status}|{position}".encode()
-    key = _settings(request).secret_key.encode()
+    key = app_settings(request).secret_key.encode()
     mac = hmac.new(key, b"rsvp-outcome|" + message, hashlib.sha256).hexdigest()[:24]
     return f"{status}.{position}.{mac}"
 
@@ -80,22 +77,19 @@ async def _block_context(
         "event": public_event(row, urls.base_url(request)),
         "availability": places_left,
         "public": is_public(row),
-        "purge_after_days": _settings(request).purge_after_days,
+        "purge_after_days": app_settings(request).purge_after_days,
         "values": {},
         "errors": {},
         **extra,
     }
 
 
-def _block(
-    request: Request[Any, Any, Any], context: dict[str, Any], status_code: int = 200
-) -> Response[Any]:
+def _block(request: Request[Any, Any, Any], context: dict[str, Any]) -> Response[Any]:
     return render(
         request,
         "pages/signups/rsvp.html",
         context,
         fragment="partials/signups/rsvp.html",
-        status_code=status_code,
         private=True,  # the form carries this visitor's CSRF token
         headers=NOINDEX,
     )
@@ -111,31 +105,41 @@ async def rsvp_form(request: Request[Any, Any, Any], event_id: FromPath[UUID]) -
 async def rsvp_submit(request: Request[Any, Any, Any], event_id: FromPath[UUID]) -> Response[Any]:
     await enforce(request, "rsvp", limit=RSVP_LIMIT_PER_MINUTE, window_s=60)
     form = await request.form()
-    values = forms.text_values(form, forms.RSVP_FIELDS)
+    values = text_values(form, forms.RSVP_FIELDS)
     data, errors = forms.parse_rsvp(values)
-    outcome: RsvpOutcome | None = None
-    if errors:
+
+    def check_contact() -> None:
+        """The contact fields' own errors too, when others could not be parsed."""
         _, more = clean_contact(data)
-        errors = {**more, **errors}
-    else:
-        try:
-            outcome = await rsvp(event_id, data, anomalies.request_network(request))
-        except ValidationFailed as exc:
-            errors = exc.errors
-    if outcome is None:
-        context = await _block_context(request, event_id, values=values, errors=errors)
-        return _block(request, context, status_code=422)
-    if _htmx(request):
-        context = await _block_context(request, event_id, outcome=_shown(outcome))
-        return render(
-            request,
-            "partials/signups/rsvp_done.html",
-            context,
-            private=True,
-            headers=NOINDEX,
+        if more:
+            raise ValidationFailed(more)
+
+    async def done(outcome: RsvpOutcome) -> Response[Any]:
+        """htmx swaps in the confirmation; a plain post goes to the confirmation page."""
+        if _htmx(request):
+            context = await _block_context(request, event_id, outcome=_shown(outcome))
+            return render(
+                request,
+                "partials/signups/rsvp_done.html",
+                context,
+                private=True,
+                headers=NOINDEX,
+            )
+        sealed = _seal(request, event_id, outcome.status, outcome.position or 0)
+        return see_other(f"/events/{event_id}/rsvp/done?o={sealed}")
+
+    async def invalid(errors: dict[str, str]) -> Response[Any]:
+        return _block(
+            request, await _block_context(request, event_id, values=values, errors=errors)
         )
-    sealed = _seal(request, event_id, outcome.status, outcome.position or 0)
-    return see_other(f"/events/{event_id}/rsvp/done?o={sealed}")
+
+    return await submit(
+        lambda: rsvp(event_id, data, anomalies.request_network(request)),
+        done=done,
+        invalid=invalid,
+        errors=errors,
+        check=check_contact,
+    )
 
 
 def _shown(outcome: RsvpOutcome) -> dict[str, Any]:
@@ -188,7 +192,6 @@ def _manage_page(
             "back": back,
             "notice": notice,
         },
-        status_code=422 if errors else 200,
         private=True,
         headers=NOINDEX,
     )
@@ -198,22 +201,24 @@ async def _change(
     request: Request[Any, Any, Any], signup_id: UUID, action: str, back: str = ""
 ) -> Response[Any]:
     form = await request.form()
-    values = forms.text_values(form, ("guests", "shift_id", "change_shift"))
+    values = text_values(form, ("guests", "shift_id", "change_shift"))
     guests, shift_id, errors = forms.parse_change(values)
-    if not errors:
-        try:
-            await service.change(
-                signup_id,
-                guests=guests,
-                shift_id=shift_id,
-                change_shift=values["change_shift"] == "1",
-            )
-        except ValidationFailed as exc:
-            errors = exc.errors
-    if errors:
+
+    async def invalid(errors: dict[str, str]) -> Response[Any]:
         found = await service.view(signup_id, urls.base_url(request))
         return _manage_page(request, found, action, errors=errors, values=values, back=back)
-    return see_other(f"{action}?saved=1")
+
+    return await submit(
+        lambda: service.change(
+            signup_id,
+            guests=guests,
+            shift_id=shift_id,
+            change_shift=values["change_shift"] == "1",
+        ),
+        done=lambda _: see_other(f"{action}?saved=1"),
+        invalid=invalid,
+        errors=errors,
+    )
 
 
 @get("/m/{token:str}", include_in_schema=False)
@@ -234,22 +239,30 @@ async def manage_change(request: Request[Any, Any, Any], token: FromPath[str]) -
 
 @post("/m/{token:str}/cancel", include_in_schema=False)
 async def manage_cancel(request: Request[Any, Any, Any], token: FromPath[str]) -> Response[Any]:
-    signup_id = await service.signup_for_token(token)
-    await service.cancel(signup_id)
+    return await _from_manage(token, service.cancel)
+
+
+async def _from_manage(token: str, act: Callable[[UUID], Awaitable[object]]) -> Response[Any]:
+    """Do ``act`` to the manage link's signup, then show it again."""
+    await act(await service.signup_for_token(token))
     return see_other(f"/m/{token}?saved=1")
 
 
 # --- "my signups" -------------------------------------------------------------------------------
 
 
+async def _my_signups(
+    request: Request[Any, Any, Any], values: dict[str, str], errors: dict[str, str], sent: bool
+) -> Response[Any]:
+    viewer = await current_organizer(request)
+    return render_page(
+        request, "signups/my_signups.html", viewer, values=values, errors=errors, sent=sent
+    )
+
+
 @get("/my-signups", include_in_schema=False)
 async def my_signups_form(request: Request[Any, Any, Any]) -> Response[Any]:
-    return render(
-        request,
-        "pages/signups/my_signups.html",
-        {"viewer": await current_organizer(request), "values": {}, "errors": {}, "sent": False},
-        private=True,
-    )
+    return await _my_signups(request, {}, {}, sent=False)
 
 
 @post("/my-signups", include_in_schema=False)
@@ -257,23 +270,11 @@ async def my_signups_request(request: Request[Any, Any, Any]) -> Response[Any]:
     """Always the same answer, known address or not (nothing to probe)."""
     await enforce(request, "my_signups", limit=HOME_LINK_LIMIT_PER_MINUTE, window_s=60)
     form = await request.form()
-    values = forms.text_values(form, ("email",))
-    errors: dict[str, str] = {}
-    try:
-        await home_links.request(values["email"])
-    except ValidationFailed as exc:
-        errors = exc.errors
-    return render(
-        request,
-        "pages/signups/my_signups.html",
-        {
-            "viewer": await current_organizer(request),
-            "values": values,
-            "errors": errors,
-            "sent": not errors,
-        },
-        status_code=422 if errors else 200,
-        private=True,
+    values = text_values(form, ("email",))
+    return await submit(
+        lambda: home_links.request(values["email"]),
+        done=lambda _: _my_signups(request, values, {}, sent=True),
+        invalid=lambda errors: _my_signups(request, values, errors, sent=False),
     )
 
 
@@ -325,9 +326,7 @@ async def my_signup_change(
 
 @post("/m/{token:str}/confirm", include_in_schema=False)
 async def manage_confirm(request: Request[Any, Any, Any], token: FromPath[str]) -> Response[Any]:
-    signup_id = await service.signup_for_token(token)
-    await service.confirm(signup_id)
-    return see_other(f"/m/{token}?saved=1")
+    return await _from_manage(token, service.confirm)
 
 
 @post("/my/{token:str}/rsvp/{signup_id:uuid}/confirm", include_in_schema=False)

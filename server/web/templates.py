@@ -1,4 +1,5 @@
-"""Jinja environment (gettext from the first template) and the page/fragment renderer."""
+"""Jinja environment (gettext from the first template), the page/fragment renderer, and
+the accessors page handlers share (``jinja``, ``app_settings``, ``render_page``)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import hashlib
 from datetime import datetime
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from babel.support import NullTranslations, Translations
@@ -17,7 +18,7 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Template
 from litestar.template.config import TemplateConfig
 
-from server.settings import PROJECT_ROOT
+from server.settings import PROJECT_ROOT, Settings
 
 WEB_ROOT = PROJECT_ROOT / "web"
 TEMPLATE_DIR = WEB_ROOT / "templates"
@@ -101,7 +102,7 @@ def template_exists(name: str) -> bool:
     return (TEMPLATE_DIR / Path(name)).is_file()
 
 
-def private_page(
+def render_page(
     request: Request[Any, Any, Any],
     template: str,
     viewer: Any,
@@ -110,16 +111,31 @@ def private_page(
     fragment: str | None = None,
     **context: Any,
 ) -> Template:
-    """An organizer or personal page: no-store (invariant 5), with empty form state by default.
+    """A page from ``web/templates/pages/`` with personal data or a form: ``render_page(
+    request, "events/list.html", viewer, ...)``. No-store (invariant 5), with empty form
+    state by default.
 
-    Every feature's organizer pages render through this, so the privacy header and the
-    ``viewer``/``errors``/``values`` context the templates expect are set in one place.
+    Every feature's organizer and personal pages render through this, so the privacy
+    header and the ``viewer``/``errors``/``values`` context the templates expect are set
+    in one place.
     """
     return render(
         request,
-        template,
+        f"pages/{template}",
         {"viewer": viewer, "errors": {}, "values": {}, **context},
         fragment=fragment,
         status_code=status_code,
         private=True,
     )
+
+
+def jinja(request: Request[Any, Any, Any]) -> Environment:
+    """The app's Jinja environment, for pages rendered to bytes outside a ``Template``
+    response (cached public pages)."""
+    return cast(JinjaTemplateEngine, request.app.template_engine).engine
+
+
+def app_settings(request: Request[Any, Any, Any]) -> Settings:
+    """The settings the app was built with (``app.state.settings``)."""
+    settings: Settings = request.app.state.settings
+    return settings
