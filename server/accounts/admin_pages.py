@@ -8,7 +8,7 @@ from uuid import UUID
 from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath
 
-from server.accounts import service
+from server.accounts import approvals
 from server.accounts.pages import form_fields, see_other
 from server.accounts.service import OrganizerView
 from server.errors import NotFound
@@ -35,8 +35,8 @@ class AdminPages(Controller):
     async def _page(
         self, request: Request[Any, Any, Any], viewer: OrganizerView, **context: Any
     ) -> Response[Any]:
-        pending = await service.pending_organizations()
-        owners = await service.pending_owners([o.id for o in pending])
+        pending = await approvals.pending_organizations()
+        owners = await approvals.pending_owners([o.id for o in pending])
         return render_page(
             request, "accounts/admin.html", viewer, pending=pending, owners=owners, **context
         )
@@ -48,7 +48,7 @@ class AdminPages(Controller):
         viewer = await self._admin(request)
         values = await form_fields(request, "note")
         return await submit(
-            lambda: service.approve_organization(viewer, org_id, values["note"]),
+            lambda: approvals.approve_organization(viewer, org_id, values["note"]),
             done=lambda _: see_other("/admin"),
             invalid=lambda errors: self._page(
                 request, viewer, errors=errors, values=values, failed=org_id

@@ -20,7 +20,7 @@ from litestar import Request, delete, get, post
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
-from server.accounts import api_tokens, members, service
+from server.accounts import api_tokens, approvals, members, service
 from server.accounts.schemas import (
     ApprovalInput,
     InvitationInput,
@@ -197,7 +197,7 @@ class AccountsAPI(ApiController):
     async def approve(
         self, organizer: SignedIn, org_id: FromPath[UUID], data: JSONBody[ApprovalInput]
     ) -> OrganizationOut:
-        return _organization(await service.approve_organization(organizer, org_id, data.note))
+        return _organization(await approvals.approve_organization(organizer, org_id, data.note))
 
 
 ROUTES: list[Any] = [AccountsAPI]

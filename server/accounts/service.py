@@ -1,6 +1,7 @@
 """Accounts rules: organizers, passwords, organizations and roles.
 
-Members and invitations are in ``members.py``, API tokens in ``api_tokens.py``.
+Members and invitations are in ``members.py``, API tokens in ``api_tokens.py``, the
+admins' approval of organizations in ``approvals.py``.
 
 Plain async functions over the accounts tables. Other features ask here whether
 someone may see or change an organization's things (``membership_role``,
@@ -27,7 +28,6 @@ from server.text import (  # one rule for user text: see text.py
     one_line,
     validate_email,
 )
-from server.tokens import utcnow
 
 Role = Literal["owner", "organizer", "viewer"]
 ROLES: tuple[Role, ...] = ("owner", "organizer", "viewer")
@@ -313,7 +313,7 @@ async def require_role(
     return role
 
 
-def _org_view(row: dict[str, Any], role: Role | None = None) -> OrganizationView:
+def organization_view(row: dict[str, Any], role: Role | None = None) -> OrganizationView:
     return OrganizationView(
         row["id"],
         row["name"],
@@ -326,7 +326,7 @@ def _org_view(row: dict[str, Any], role: Role | None = None) -> OrganizationView
 
 async def get_organization(organization_id: uuid.UUID) -> OrganizationView | None:
     row = await Organization.select().where(Organization.id == organization_id).first()
-    return _org_view(row) if row else None
+    return organization_view(row) if row else None
 
 
 async def member_organization(
@@ -338,7 +338,7 @@ async def member_organization(
     row = await Organization.select().where(Organization.id == organization_id).first()
     if row is None:
         raise NotFound("No such organization")
-    return _org_view(row, role)
+    return organization_view(row, role)
 
 
 async def visible_organization(
@@ -351,7 +351,7 @@ async def visible_organization(
     role = await membership_role(viewer, organization_id)
     if row["approved_at"] is None and role is None and not (viewer and viewer.is_admin):
         raise NotFound("No such organization")
-    return _org_view(row, role)
+    return organization_view(row, role)
 
 
 async def organizations_of(organizer: OrganizerView) -> list[OrganizationView]:
@@ -366,62 +366,9 @@ async def organizations_of(organizer: OrganizerView) -> list[OrganizationView]:
         .where(Organization.id.is_in(list(roles)))
         .order_by(Organization.name)
     )
-    return [_org_view(r, roles[r["id"]]) for r in rows]
+    return [organization_view(r, roles[r["id"]]) for r in rows]
 
 
 async def approved_organization_ids() -> set[uuid.UUID]:
     rows = await Organization.select(Organization.id).where(Organization.approved_at.is_not_null())
     return {r["id"] for r in rows}
-
-
-async def pending_organizations() -> list[OrganizationView]:
-    rows = (
-        await Organization.select()
-        .where(Organization.approved_at.is_null())
-        .order_by(Organization.created_at)
-    )
-    return [_org_view(r) for r in rows]
-
-
-async def pending_owners(organization_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[str]]:
-    """Owner names and emails per organization, so an admin can judge who asks for approval."""
-    if not organization_ids:
-        return {}
-    rows = await Membership.select(
-        Membership.organization,
-        Membership.organizer.display_name.as_alias("display_name"),
-        Membership.organizer.email.as_alias("email"),
-    ).where(Membership.organization.is_in(organization_ids) & (Membership.role == "owner"))
-    owners: dict[uuid.UUID, list[str]] = {}
-    for row in rows:
-        owners.setdefault(row["organization"], []).append(f"{row['display_name']} <{row['email']}>")
-    return owners
-
-
-async def approve_organization(
-    admin: OrganizerView, organization_id: uuid.UUID, note: str
-) -> OrganizationView:
-    """Make the organization's events public; the note records why we trust them."""
-    if not admin.is_admin:
-        raise NotFound("No such organization")
-    note = note.strip()
-    if not note:
-        raise ValidationFailed({"note": "Say in a few words why we trust this organization."})
-    if len(note) > 2000:
-        raise ValidationFailed({"note": "Use at most 2,000 characters."})
-    if has_control_chars(note):
-        raise ValidationFailed({"note": "Remove the control characters."})
-    async with write_transaction(lock=f"organization:{organization_id}"):
-        row = await Organization.select().where(Organization.id == organization_id).first()
-        if row is None:
-            raise NotFound("No such organization")
-        if row["approved_at"] is not None:
-            raise Conflict("This organization is already approved.")
-        await Organization.update(
-            {
-                Organization.approved_at: utcnow(),
-                Organization.approved_by: admin.id,
-                Organization.approval_note: note,
-            }
-        ).where(Organization.id == organization_id)
-    return OrganizationView(row["id"], row["name"], row["description"], True)

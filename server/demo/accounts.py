@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import uuid
 
+from server.accounts import approvals
 from server.accounts import service as accounts
 from server.accounts.service import OrganizerView
 
@@ -35,5 +36,5 @@ async def load_accounts() -> tuple[OrganizerView, uuid.UUID]:
         ORGANIZATION,
         "A demo organization: volunteers who support LGBTI people fleeing persecution.",
     )
-    await accounts.approve_organization(admin, org.id, "Demo data")
+    await approvals.approve_organization(admin, org.id, "Demo data")
     return organizer, org.id

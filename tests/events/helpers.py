@@ -13,7 +13,7 @@ from typing import Any
 
 import httpx
 
-from server.accounts import api_tokens, members
+from server.accounts import api_tokens, approvals, members
 from server.accounts import service as accounts
 from server.accounts.service import OrganizerView
 from tests.conftest import csrf_token, unique_email
@@ -41,7 +41,7 @@ async def new_organizer(name: str = "Ada Organizer") -> tuple[OrganizerView, str
 
 async def approve(org_id: uuid.UUID) -> None:
     admin, _ = await accounts.make_admin(unique_email("admin"), PASSWORD)
-    await accounts.approve_organization(admin, org_id, "Known group (test)")
+    await approvals.approve_organization(admin, org_id, "Known group (test)")
 
 
 async def member_with_org(*, approved: bool = True, name: str = "Test Group") -> Member:

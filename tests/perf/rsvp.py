@@ -46,6 +46,7 @@ PASSWORD = "bench-organizer-password"
 async def _published_event(database: Database) -> uuid.UUID:
     """An approved organization's published event without a capacity limit."""
     from server import db
+    from server.accounts import approvals
     from server.accounts import service as accounts
     from server.events import service as events
     from server.events.schemas import EventInput
@@ -58,7 +59,7 @@ async def _published_event(database: Database) -> uuid.UUID:
         owner = await accounts.register_organizer(f"rsvp-{tag}@bench.invalid", PASSWORD, "Bench")
         org = await accounts.create_organization(owner, f"RSVP bench {tag}")
         admin, _ = await accounts.make_admin(f"admin-{tag}@bench.invalid", PASSWORD)
-        await accounts.approve_organization(admin, org.id, "benchmark")
+        await approvals.approve_organization(admin, org.id, "benchmark")
         day = (datetime.now(UTC) + timedelta(days=30)).date().isoformat()
         data = EventInput(
             title="RSVP benchmark rally",
