@@ -34,7 +34,13 @@ from tests.perf.harness import (
     timed,
 )
 
-BENCHES = ["tests.perf.discovery", "tests.perf.feeds", "tests.perf.rsvp", "tests.perf.mail"]
+BENCHES = [
+    "tests.perf.discovery",
+    "tests.perf.event_pages",
+    "tests.perf.feeds",
+    "tests.perf.rsvp",
+    "tests.perf.mail",
+]
 
 
 def _arguments() -> tuple[Options, list[str]]:
