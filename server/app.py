@@ -224,5 +224,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         state=State({"settings": settings}),
         debug=False,  # tracebacks never reach a client; they are logged instead
     )
-    app.asgi_handler = calendar_routes.with_event_file_paths(app.asgi_handler)
+    # /events/<id>.ics (Litestar cannot put a suffix after a path parameter) and feed 304s
+    # before routing (calendar/routes.py says why not inside Litestar's middleware stack).
+    app.asgi_handler = calendar_routes.with_calendar_paths(
+        app.asgi_handler, calendar_routes.host_matcher(app.allowed_hosts)
+    )
     return app
