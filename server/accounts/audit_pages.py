@@ -18,10 +18,10 @@ from litestar import Controller, Request, Response, get
 from litestar.params import FromPath, FromQuery, QueryParameter
 
 from server.accounts import audit, service
-from server.accounts.pages import OrganizerController, signed_in
+from server.accounts.pages import OrganizerController
 from server.errors import NotFound
 from server.web.apidocs import problem_responses
-from server.web.auth import current_organizer, require_organizer
+from server.web.auth import SignedIn, current_organizer, require_organizer
 from server.web.templates import render_page
 
 Family = Literal[
@@ -82,11 +82,11 @@ class AuditPages(OrganizerController):
     async def audit_log(
         self,
         request: Request[Any, Any, Any],
+        viewer: SignedIn,
         org_id: FromPath[UUID],
         before: FromQuery[str] = "",
         family: FromQuery[str] = "",
     ) -> Response[Any]:
-        viewer = await signed_in(request)
         try:
             cursor = _utc(datetime.fromisoformat(before)) if before else None
         except ValueError:

@@ -5,8 +5,8 @@ Forms post back to the same URL: on bad input the page is shown again with statu
 and inline errors; on success a 303 redirect. They work without JavaScript and carry
 ``hx-boost="false"``, because htmx 2 does not swap 4xx answers into the page.
 
-Other features' organizer pages use ``viewer = await signed_in(request)``: it sends
-anonymous visitors to ``/login?next=<this page>`` (303).
+Organizer pages extend ``OrganizerController`` and declare ``viewer: SignedIn``: the
+dependency sends anonymous visitors to ``/login?next=<this page>`` (303).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from urllib.parse import quote, urlsplit
 from uuid import UUID
 
 from litestar import Controller, Request, Response, get, post
+from litestar.di import Provide
 from litestar.exceptions import HTTPException
 from litestar.params import FromPath
 from litestar.response import Redirect
@@ -24,7 +25,7 @@ from litestar.response import Redirect
 from server.accounts import api_tokens, members, service, signup, twofactor
 from server.accounts.service import OrganizerView
 from server.errors import Conflict, NotFound
-from server.web.auth import SESSION_GENERATION, SESSION_KEY, current_organizer
+from server.web.auth import SESSION_GENERATION, SESSION_KEY, SignedIn, current_organizer
 from server.web.forms import submit
 from server.web.ratelimit import enforce
 from server.web.templates import app_settings, render_page
@@ -73,12 +74,19 @@ def to_login(request: Request[Any, Any, Any], exc: SignInRequired) -> Response[A
     return Redirect(exc.location, status_code=303, headers={"Cache-Control": "no-store"})
 
 
+async def provide_signed_in(request: Request[Any, Any, Any]) -> OrganizerView:
+    """Dependency ``viewer`` of the signed-in pages (``signed_in`` below)."""
+    return await signed_in(request)
+
+
 class OrganizerController(Controller):
-    """Base of the signed-in pages: kept out of the API schema, and an anonymous visitor
-    is sent to the login page (``signed_in`` raises ``SignInRequired``)."""
+    """Base of the signed-in pages: kept out of the API schema; handlers declare
+    ``viewer: SignedIn`` and an anonymous visitor is sent to the login page (``signed_in``
+    raises ``SignInRequired``)."""
 
     include_in_schema = False
     exception_handlers = {SignInRequired: to_login}
+    dependencies = {"viewer": Provide(provide_signed_in)}
 
 
 async def signed_in(request: Request[Any, Any, Any], next_path: str | None = None) -> OrganizerView:
@@ -259,8 +267,7 @@ class OrganizerPages(OrganizerController):
     """The dashboard, organization pages, invitations and API tokens."""
 
     @get("/organizer")
-    async def dashboard(self, request: Request[Any, Any, Any]) -> Response[Any]:
-        viewer = await signed_in(request)
+    async def dashboard(self, request: Request[Any, Any, Any], viewer: SignedIn) -> Response[Any]:
         return await self._dashboard(request, viewer)
 
     async def _dashboard(
@@ -270,8 +277,7 @@ class OrganizerPages(OrganizerController):
         return render_page(request, "accounts/dashboard.html", viewer, orgs=orgs, **context)
 
     @post("/organizer/orgs")
-    async def create_org(self, request: Request[Any, Any, Any]) -> Response[Any]:
-        viewer = await signed_in(request)
+    async def create_org(self, request: Request[Any, Any, Any], viewer: SignedIn) -> Response[Any]:
         values = await form_fields(request, "name", "description")
         return await submit(
             lambda: service.create_organization(viewer, values["name"], values["description"]),
@@ -281,9 +287,8 @@ class OrganizerPages(OrganizerController):
 
     @get("/organizer/orgs/{org_id:uuid}")
     async def organization(
-        self, request: Request[Any, Any, Any], org_id: FromPath[UUID]
+        self, request: Request[Any, Any, Any], viewer: SignedIn, org_id: FromPath[UUID]
     ) -> Response[Any]:
-        viewer = await signed_in(request)
         return await self._organization(request, viewer, org_id)
 
     async def _organization(
@@ -309,9 +314,8 @@ class OrganizerPages(OrganizerController):
 
     @post("/organizer/orgs/{org_id:uuid}/invitations")
     async def invite(
-        self, request: Request[Any, Any, Any], org_id: FromPath[UUID]
+        self, request: Request[Any, Any, Any], viewer: SignedIn, org_id: FromPath[UUID]
     ) -> Response[Any]:
-        viewer = await signed_in(request)
         _require_fresh(request, f"/organizer/orgs/{org_id}")
         values = await form_fields(request, "email", "role")
 
@@ -332,9 +336,12 @@ class OrganizerPages(OrganizerController):
 
     @post("/organizer/orgs/{org_id:uuid}/members/{membership_id:uuid}/remove")
     async def remove_member(
-        self, request: Request[Any, Any, Any], org_id: FromPath[UUID], membership_id: FromPath[UUID]
+        self,
+        request: Request[Any, Any, Any],
+        viewer: SignedIn,
+        org_id: FromPath[UUID],
+        membership_id: FromPath[UUID],
     ) -> Response[Any]:
-        viewer = await signed_in(request)
         _require_fresh(request, f"/organizer/orgs/{org_id}")
         try:
             await members.remove_member(viewer, org_id, membership_id)
@@ -347,8 +354,7 @@ class OrganizerPages(OrganizerController):
         return see_other(f"/organizer/orgs/{org_id}")
 
     @get("/organizer/tokens")
-    async def tokens(self, request: Request[Any, Any, Any]) -> Response[Any]:
-        viewer = await signed_in(request)
+    async def tokens(self, request: Request[Any, Any, Any], viewer: SignedIn) -> Response[Any]:
         return await self._tokens(request, viewer)
 
     async def _tokens(
@@ -365,8 +371,9 @@ class OrganizerPages(OrganizerController):
         )
 
     @post("/organizer/tokens")
-    async def create_token(self, request: Request[Any, Any, Any]) -> Response[Any]:
-        viewer = await signed_in(request)
+    async def create_token(
+        self, request: Request[Any, Any, Any], viewer: SignedIn
+    ) -> Response[Any]:
         _require_fresh(request, "/organizer/tokens")
         values = await form_fields(request, "name")
         return await submit(
@@ -379,9 +386,8 @@ class OrganizerPages(OrganizerController):
 
     @post("/organizer/tokens/{token_id:uuid}/revoke")
     async def revoke_token(
-        self, request: Request[Any, Any, Any], token_id: FromPath[UUID]
+        self, request: Request[Any, Any, Any], viewer: SignedIn, token_id: FromPath[UUID]
     ) -> Response[Any]:
-        viewer = await signed_in(request)
         await api_tokens.revoke(viewer, token_id)
         return see_other("/organizer/tokens")
 

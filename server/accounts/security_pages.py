@@ -33,6 +33,7 @@ from server.accounts.pages import (
 from server.accounts.service import OrganizerView, TwoFactorRequired
 from server.accounts.sudo import ConfirmPage, require_fresh
 from server.errors import Conflict, ValidationFailed
+from server.web.auth import SignedIn
 from server.web.errors import problem
 from server.web.forms import Answer, submit
 from server.web.templates import render_page
@@ -116,8 +117,7 @@ class SecurityPages(OrganizerController):
         return await self._page(request, await signed_in(request))
 
     @post(f"{SECURITY_PAGE}/2fa/start")
-    async def start(self, request: Request[Any, Any, Any]) -> Response[Any]:
-        viewer = await signed_in(request)
+    async def start(self, request: Request[Any, Any, Any], viewer: SignedIn) -> Response[Any]:
         require_fresh(request, SECURITY_PAGE)
         try:
             enrolment = await twofactor.begin_enrolment(viewer)
@@ -143,8 +143,7 @@ class SecurityPages(OrganizerController):
         )
 
     @post(f"{SECURITY_PAGE}/2fa/confirm")
-    async def confirm(self, request: Request[Any, Any, Any]) -> Response[Any]:
-        viewer = await signed_in(request)
+    async def confirm(self, request: Request[Any, Any, Any], viewer: SignedIn) -> Response[Any]:
         require_fresh(request, SECURITY_PAGE)
         await code_attempts.gate(request, viewer.id)
         values = await form_fields(request, "code")
@@ -198,17 +197,17 @@ class SecurityPages(OrganizerController):
         )
 
     @post(f"{SECURITY_PAGE}/sign-out-everywhere")
-    async def sign_out_everywhere(self, request: Request[Any, Any, Any]) -> Response[Any]:
-        viewer = await signed_in(request)
+    async def sign_out_everywhere(
+        self, request: Request[Any, Any, Any], viewer: SignedIn
+    ) -> Response[Any]:
         await twofactor.sign_out_everywhere(viewer)
         request.clear_session()
         return see_other("/login")
 
     @post("/organizer/orgs/{org_id:uuid}/require-2fa")
     async def require_2fa(
-        self, request: Request[Any, Any, Any], org_id: FromPath[UUID]
+        self, request: Request[Any, Any, Any], viewer: SignedIn, org_id: FromPath[UUID]
     ) -> Response[Any]:
-        viewer = await signed_in(request)
         require_fresh(request, f"/organizer/orgs/{org_id}")
         values = await form_fields(request, "require_2fa")
         try:

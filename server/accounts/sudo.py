@@ -35,11 +35,10 @@ from server.accounts.pages import (
     form_fields,
     safe_next,
     see_other,
-    signed_in,
 )
 from server.accounts.service import OrganizerView
 from server.errors import PermissionDenied
-from server.web.auth import via_bearer
+from server.web.auth import SignedIn, via_bearer
 from server.web.templates import render_page
 
 FRESH_S = 600  # ten minutes
@@ -97,8 +96,7 @@ class ConfirmPage(OrganizerController):
     """``/organizer/confirm``: the password or a current code, then back to ``next``."""
 
     @get(CONFIRM_PATH)
-    async def form(self, request: Request[Any, Any, Any]) -> Response[Any]:
-        viewer = await signed_in(request)
+    async def form(self, request: Request[Any, Any, Any], viewer: SignedIn) -> Response[Any]:
         return await self._form(request, viewer, request.query_params.get("next"))
 
     async def _form(
@@ -120,8 +118,7 @@ class ConfirmPage(OrganizerController):
         )
 
     @post(CONFIRM_PATH)
-    async def confirm(self, request: Request[Any, Any, Any]) -> Response[Any]:
-        viewer = await signed_in(request)
+    async def confirm(self, request: Request[Any, Any, Any], viewer: SignedIn) -> Response[Any]:
         values = await form_fields(request, "password", "code", "next")
         await code_attempts.gate(request, viewer.id)
         ok = False

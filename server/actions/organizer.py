@@ -13,11 +13,12 @@ from uuid import UUID
 from litestar import Request, Response, get, post
 from litestar.params import FromPath, FromQuery
 
-from server.accounts.pages import OrganizerController, see_other, signed_in
+from server.accounts.pages import OrganizerController, see_other
 from server.accounts.service import OrganizerView
 from server.actions import completions, forms, results, service
 from server.actions import targets as target_service
 from server.events import service as events
+from server.web.auth import SignedIn
 from server.web.forms import submit, text_values
 from server.web.templates import render_page
 
@@ -64,9 +65,8 @@ class OrganizerActionPages(OrganizerController):
 
     @get("/campaigns/{campaign_id:uuid}/actions")
     async def manage(
-        self, request: Request[Any, Any, Any], campaign_id: FromPath[UUID]
+        self, request: Request[Any, Any, Any], viewer: SignedIn, campaign_id: FromPath[UUID]
     ) -> Response[Any]:
-        viewer = await signed_in(request)
         campaign = await service.campaign_for_member(viewer, campaign_id)
         access = await service.campaign_access(viewer, campaign_id)
         tasks = await service.campaign_tasks(viewer, campaign_id, include_archived=True)
@@ -116,9 +116,8 @@ class OrganizerActionPages(OrganizerController):
 
     @get("/campaigns/{campaign_id:uuid}/actions/new")
     async def new_task(
-        self, request: Request[Any, Any, Any], campaign_id: FromPath[UUID]
+        self, request: Request[Any, Any, Any], viewer: SignedIn, campaign_id: FromPath[UUID]
     ) -> Response[Any]:
-        viewer = await signed_in(request)
         campaign = await service.campaign_for_member(viewer, campaign_id, "organizer")
         return await self._task_form(
             request,
@@ -159,18 +158,16 @@ class OrganizerActionPages(OrganizerController):
 
     @post("/campaigns/{campaign_id:uuid}/actions/new")
     async def create_task(
-        self, request: Request[Any, Any, Any], campaign_id: FromPath[UUID]
+        self, request: Request[Any, Any, Any], viewer: SignedIn, campaign_id: FromPath[UUID]
     ) -> Response[Any]:
-        viewer = await signed_in(request)
         campaign = await service.campaign_for_member(viewer, campaign_id, "organizer")
         action = f"/organizer/campaigns/{campaign_id}/actions/new"
         return await self._save_task(request, viewer, campaign, None, action)
 
     @get("/actions/{task_id:uuid}/edit")
     async def edit_task(
-        self, request: Request[Any, Any, Any], task_id: FromPath[UUID]
+        self, request: Request[Any, Any, Any], viewer: SignedIn, task_id: FromPath[UUID]
     ) -> Response[Any]:
-        viewer = await signed_in(request)
         task, campaign = await _task_and_campaign(viewer, task_id)
         return await self._task_form(
             request,
@@ -183,18 +180,16 @@ class OrganizerActionPages(OrganizerController):
 
     @post("/actions/{task_id:uuid}/edit")
     async def update_task(
-        self, request: Request[Any, Any, Any], task_id: FromPath[UUID]
+        self, request: Request[Any, Any, Any], viewer: SignedIn, task_id: FromPath[UUID]
     ) -> Response[Any]:
-        viewer = await signed_in(request)
         task, campaign = await _task_and_campaign(viewer, task_id)
         action = f"/organizer/actions/{task_id}/edit"
         return await self._save_task(request, viewer, campaign, task, action)
 
     @post("/actions/{task_id:uuid}/targets")
     async def add_target(
-        self, request: Request[Any, Any, Any], task_id: FromPath[UUID]
+        self, request: Request[Any, Any, Any], viewer: SignedIn, task_id: FromPath[UUID]
     ) -> Response[Any]:
-        viewer = await signed_in(request)
         task = await service.task_for_member(viewer, task_id, "organizer")
         values = text_values(await request.form(), forms.TARGET_FIELDS)
 
@@ -220,17 +215,15 @@ class OrganizerActionPages(OrganizerController):
 
     @get("/targets/{target_id:uuid}/edit")
     async def edit_target(
-        self, request: Request[Any, Any, Any], target_id: FromPath[UUID]
+        self, request: Request[Any, Any, Any], viewer: SignedIn, target_id: FromPath[UUID]
     ) -> Response[Any]:
-        viewer = await signed_in(request)
         target, task = await target_service.target_for_member(viewer, target_id)
         return _target_form(request, viewer, task, target, forms.target_values(target))
 
     @post("/targets/{target_id:uuid}/edit")
     async def update_target(
-        self, request: Request[Any, Any, Any], target_id: FromPath[UUID]
+        self, request: Request[Any, Any, Any], viewer: SignedIn, target_id: FromPath[UUID]
     ) -> Response[Any]:
-        viewer = await signed_in(request)
         target, task = await target_service.target_for_member(viewer, target_id)
         values = text_values(await request.form(), forms.TARGET_FIELDS)
         return await submit(
@@ -241,9 +234,8 @@ class OrganizerActionPages(OrganizerController):
 
     @post("/targets/{target_id:uuid}/delete")
     async def delete_target(
-        self, request: Request[Any, Any, Any], target_id: FromPath[UUID]
+        self, request: Request[Any, Any, Any], viewer: SignedIn, target_id: FromPath[UUID]
     ) -> Response[Any]:
-        viewer = await signed_in(request)
         task_id = await target_service.delete_target(viewer, target_id)
         return see_other(f"/organizer/actions/{task_id}/edit#targets")
 
@@ -253,31 +245,33 @@ class OrganizerActionPages(OrganizerController):
 
     @post(["/actions/{task_id:uuid}/archive", "/actions/{task_id:uuid}/unarchive"])
     async def archive(
-        self, request: Request[Any, Any, Any], task_id: FromPath[UUID]
+        self, request: Request[Any, Any, Any], viewer: SignedIn, task_id: FromPath[UUID]
     ) -> Response[Any]:
-        viewer = await signed_in(request)
         archived = not request.url.path.endswith("/unarchive")
         await service.set_archived(viewer, task_id, archived)
         return await self._after(viewer, task_id)
 
     @post("/actions/{task_id:uuid}/move")
-    async def move(self, request: Request[Any, Any, Any], task_id: FromPath[UUID]) -> Response[Any]:
-        viewer = await signed_in(request)
+    async def move(
+        self, request: Request[Any, Any, Any], viewer: SignedIn, task_id: FromPath[UUID]
+    ) -> Response[Any]:
         form = await request.form()
         await service.move(viewer, task_id, -1 if form.get("direction") == "up" else 1)
         return await self._after(viewer, task_id)
 
     @get("/campaigns/{campaign_id:uuid}/actions/results")
     async def results_page(
-        self, request: Request[Any, Any, Any], campaign_id: FromPath[UUID], page: FromQuery[int] = 1
+        self,
+        request: Request[Any, Any, Any],
+        viewer: SignedIn,
+        campaign_id: FromPath[UUID],
+        page: FromQuery[int] = 1,
     ) -> Response[Any]:
-        viewer = await signed_in(request)
         context = await results.page_context(viewer, campaign_id, max(1, min(page, 100_000)))
         return render_page(request, "actions/results.html", viewer, **context)
 
     @get("/campaigns/{campaign_id:uuid}/actions/results.csv")
     async def results_csv(
-        self, request: Request[Any, Any, Any], campaign_id: FromPath[UUID]
+        self, request: Request[Any, Any, Any], viewer: SignedIn, campaign_id: FromPath[UUID]
     ) -> Response[Any]:
-        viewer = await signed_in(request)
         return await results.csv_response(viewer, campaign_id)

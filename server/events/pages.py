@@ -20,7 +20,7 @@ from litestar.params import FromPath
 from litestar.utils.scope.state import ScopeState
 
 from server.accounts import service as accounts
-from server.accounts.pages import OrganizerController, see_other, signed_in
+from server.accounts.pages import OrganizerController, see_other
 from server.accounts.service import OrganizerView
 from server.errors import Conflict, NotFound
 from server.events import forms, search, service, validation
@@ -29,7 +29,7 @@ from server.events.views import description_html, member_event, public_event
 from server.geo import gazetteer
 from server.settings import Settings
 from server.web import caching, urls
-from server.web.auth import current_organizer
+from server.web.auth import SignedIn, current_organizer
 from server.web.forms import submit, text_values
 from server.web.security import csrf_config
 from server.web.templates import app_settings, jinja, render, render_page
@@ -175,9 +175,8 @@ class OrganizerEventPages(OrganizerController):
 
     @get("/orgs/{org_id:uuid}/events")
     async def events(
-        self, request: Request[Any, Any, Any], org_id: FromPath[UUID]
+        self, request: Request[Any, Any, Any], viewer: SignedIn, org_id: FromPath[UUID]
     ) -> Response[Any]:
-        viewer = await signed_in(request)
         return await self._events(request, viewer, org_id)
 
     async def _events(
@@ -205,9 +204,8 @@ class OrganizerEventPages(OrganizerController):
 
     @post("/orgs/{org_id:uuid}/campaigns")
     async def create_campaign(
-        self, request: Request[Any, Any, Any], org_id: FromPath[UUID]
+        self, request: Request[Any, Any, Any], viewer: SignedIn, org_id: FromPath[UUID]
     ) -> Response[Any]:
-        viewer = await signed_in(request)
         form = await request.form()
         values = text_values(form, ("title", "description"))
         return await submit(
@@ -247,9 +245,8 @@ class OrganizerEventPages(OrganizerController):
 
     @get("/orgs/{org_id:uuid}/events/new")
     async def new_form(
-        self, request: Request[Any, Any, Any], org_id: FromPath[UUID]
+        self, request: Request[Any, Any, Any], viewer: SignedIn, org_id: FromPath[UUID]
     ) -> Response[Any]:
-        viewer = await signed_in(request)
         await accounts.require_role(viewer, org_id, "organizer")
         values = forms.form_values({"visibility": "public", "address_visibility": "public"})
         action = f"/organizer/orgs/{org_id}/events/new"
@@ -257,9 +254,8 @@ class OrganizerEventPages(OrganizerController):
 
     @post("/orgs/{org_id:uuid}/events/new")
     async def create(
-        self, request: Request[Any, Any, Any], org_id: FromPath[UUID]
+        self, request: Request[Any, Any, Any], viewer: SignedIn, org_id: FromPath[UUID]
     ) -> Response[Any]:
-        viewer = await signed_in(request)
         await accounts.require_role(viewer, org_id, "organizer")
         values = await _form_values(request)
         action = f"/organizer/orgs/{org_id}/events/new"
@@ -276,9 +272,8 @@ class OrganizerEventPages(OrganizerController):
 
     @get("/events/{event_id:uuid}/edit")
     async def edit_form(
-        self, request: Request[Any, Any, Any], event_id: FromPath[UUID]
+        self, request: Request[Any, Any, Any], viewer: SignedIn, event_id: FromPath[UUID]
     ) -> Response[Any]:
-        viewer = await signed_in(request)
         row = await service.event_for_member(viewer, event_id, "organizer")
         return await self._form(
             request,
@@ -291,9 +286,8 @@ class OrganizerEventPages(OrganizerController):
 
     @post("/events/{event_id:uuid}/edit")
     async def update(
-        self, request: Request[Any, Any, Any], event_id: FromPath[UUID]
+        self, request: Request[Any, Any, Any], viewer: SignedIn, event_id: FromPath[UUID]
     ) -> Response[Any]:
-        viewer = await signed_in(request)
         row = await service.event_for_member(viewer, event_id, "organizer")
         values = await _form_values(request)
         submitted = dict(values)
@@ -324,26 +318,23 @@ class OrganizerEventPages(OrganizerController):
 
     @post("/events/{event_id:uuid}/publish")
     async def publish(
-        self, request: Request[Any, Any, Any], event_id: FromPath[UUID]
+        self, request: Request[Any, Any, Any], viewer: SignedIn, event_id: FromPath[UUID]
     ) -> Response[Any]:
-        viewer = await signed_in(request)
         await service.publish_event(viewer, event_id)
         return see_other(f"/events/{event_id}")
 
     @get("/events/{event_id:uuid}/cancel")
     async def confirm_cancel(
-        self, request: Request[Any, Any, Any], event_id: FromPath[UUID]
+        self, request: Request[Any, Any, Any], viewer: SignedIn, event_id: FromPath[UUID]
     ) -> Response[Any]:
         """A confirmation step: cancelling tells every volunteer's calendar."""
-        viewer = await signed_in(request)
         row = await service.event_for_member(viewer, event_id, "organizer")
         return render_page(request, "events/cancel.html", viewer, event=row)
 
     @post("/events/{event_id:uuid}/cancel")
     async def cancel(
-        self, request: Request[Any, Any, Any], event_id: FromPath[UUID]
+        self, request: Request[Any, Any, Any], viewer: SignedIn, event_id: FromPath[UUID]
     ) -> Response[Any]:
-        viewer = await signed_in(request)
         try:
             await service.cancel_event(viewer, event_id)
         except Conflict as exc:
@@ -360,9 +351,8 @@ class OrganizerEventPages(OrganizerController):
 
     @post("/events/{event_id:uuid}/duplicate")
     async def duplicate(
-        self, request: Request[Any, Any, Any], event_id: FromPath[UUID]
+        self, request: Request[Any, Any, Any], viewer: SignedIn, event_id: FromPath[UUID]
     ) -> Response[Any]:
-        viewer = await signed_in(request)
         copy = await service.duplicate_event(viewer, event_id)
         return see_other(f"/organizer/events/{copy['id']}/edit")
 

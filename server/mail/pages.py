@@ -14,12 +14,12 @@ from uuid import UUID
 from litestar import Request, Response, get, post
 from litestar.params import FromPath
 
-from server.accounts.pages import OrganizerController, signed_in
+from server.accounts.pages import OrganizerController
 from server.errors import NotFound
 from server.events import service as events
 from server.mail import status
 from server.mail import unsubscribe as unsubscribing
-from server.web.auth import current_organizer
+from server.web.auth import SignedIn, current_organizer
 from server.web.templates import render_page
 
 INVALID = "This unsubscribe link is not valid."
@@ -58,10 +58,9 @@ class MailStatusPages(OrganizerController):
 
     @get("/events/{event_id:uuid}/mail-status")
     async def mail_status(
-        self, request: Request[Any, Any, Any], event_id: FromPath[UUID]
+        self, request: Request[Any, Any, Any], viewer: SignedIn, event_id: FromPath[UUID]
     ) -> Response[Any]:
         """Counts and failures of the event's mail; members of its organization only."""
-        viewer = await signed_in(request)
         event = await events.event_for_member(viewer, event_id, "viewer")
         return render_page(
             request,

@@ -16,11 +16,12 @@ from litestar import Request, Response, get, post
 from litestar.params import FromPath, FromQuery
 
 from server.accounts import audit
-from server.accounts.pages import OrganizerController, safe_next, see_other, signed_in
+from server.accounts.pages import OrganizerController, safe_next, see_other
 from server.accounts.service import OrganizerView
 from server.errors import Conflict, NotFound
 from server.events import service as events
 from server.signups import anomalies, audit_trail, forms, roster, shifts
+from server.web.auth import SignedIn
 from server.web.forms import submit, text_values
 from server.web.templates import render_page
 
@@ -34,12 +35,12 @@ class OrganizerSignupPages(OrganizerController):
     async def attendees(
         self,
         request: Request[Any, Any, Any],
+        viewer: SignedIn,
         event_id: FromPath[UUID],
         status: FromQuery[str] = "",
         shift: FromQuery[str] = "",
         q: FromQuery[str] = "",
     ) -> Response[Any]:
-        viewer = await signed_in(request)
         view = await roster.roster(viewer, event_id, status=status, shift=shift, query=q[:100])
         detail = audit_trail.describe(view, status=status, shift=shift, searched=bool(q.strip()))
         await audit_trail.viewed(viewer, view, "attendees.viewed", detail)
@@ -58,11 +59,10 @@ class OrganizerSignupPages(OrganizerController):
 
     @post("/events/{event_id:uuid}/attendees/export.csv", status_code=200)
     async def export(
-        self, request: Request[Any, Any, Any], event_id: FromPath[UUID]
+        self, request: Request[Any, Any, Any], viewer: SignedIn, event_id: FromPath[UUID]
     ) -> Response[str]:
         """A POST (with the CSRF token), not a link: an export is logged and emails every
         owner, and a link on another site must not be able to set off that alarm."""
-        viewer = await signed_in(request)
         form = await request.form()
         status, shift = str(form.get("status") or "")[:20], str(form.get("shift") or "")[:40]
         view = await roster.roster(viewer, event_id, status=status, shift=shift)
@@ -81,9 +81,12 @@ class OrganizerSignupPages(OrganizerController):
 
     @post("/signups/{signup_id:uuid}/{action:str}")
     async def act(
-        self, request: Request[Any, Any, Any], signup_id: FromPath[UUID], action: FromPath[str]
+        self,
+        request: Request[Any, Any, Any],
+        viewer: SignedIn,
+        signup_id: FromPath[UUID],
+        action: FromPath[str],
     ) -> Response[Any]:
-        viewer = await signed_in(request)
         if action not in _ACTIONS:
             raise NotFound("No such action")
         form = await request.form()
@@ -100,9 +103,12 @@ class OrganizerSignupPages(OrganizerController):
 
     @get("/events/{event_id:uuid}/checkin")
     async def checkin(
-        self, request: Request[Any, Any, Any], event_id: FromPath[UUID], q: FromQuery[str] = ""
+        self,
+        request: Request[Any, Any, Any],
+        viewer: SignedIn,
+        event_id: FromPath[UUID],
+        q: FromQuery[str] = "",
     ) -> Response[Any]:
-        viewer = await signed_in(request)
         return await self._checkin(request, viewer, event_id, q[:100], audited=True)
 
     async def _checkin(
@@ -137,9 +143,8 @@ class OrganizerSignupPages(OrganizerController):
 
     @get("/events/{event_id:uuid}/shifts")
     async def shift_list(
-        self, request: Request[Any, Any, Any], event_id: FromPath[UUID]
+        self, request: Request[Any, Any, Any], viewer: SignedIn, event_id: FromPath[UUID]
     ) -> Response[Any]:
-        viewer = await signed_in(request)
         return await self._shifts(request, viewer, event_id)
 
     async def _shifts(
@@ -163,9 +168,8 @@ class OrganizerSignupPages(OrganizerController):
 
     @post("/events/{event_id:uuid}/shifts")
     async def shift_create(
-        self, request: Request[Any, Any, Any], event_id: FromPath[UUID]
+        self, request: Request[Any, Any, Any], viewer: SignedIn, event_id: FromPath[UUID]
     ) -> Response[Any]:
-        viewer = await signed_in(request)
         event = await events.event_for_member(viewer, event_id, "organizer")
         form = await request.form()
         values = text_values(form, forms.SHIFT_FIELDS)
@@ -182,9 +186,8 @@ class OrganizerSignupPages(OrganizerController):
 
     @get("/shifts/{shift_id:uuid}/edit")
     async def shift_form(
-        self, request: Request[Any, Any, Any], shift_id: FromPath[UUID]
+        self, request: Request[Any, Any, Any], viewer: SignedIn, shift_id: FromPath[UUID]
     ) -> Response[Any]:
-        viewer = await signed_in(request)
         shift, event = await shifts.for_member(viewer, shift_id)
         return await self._shift_form(
             request, viewer, shift, event, forms.shift_values(shift, event["timezone"]), {}
@@ -220,9 +223,8 @@ class OrganizerSignupPages(OrganizerController):
 
     @post("/shifts/{shift_id:uuid}/edit")
     async def shift_update(
-        self, request: Request[Any, Any, Any], shift_id: FromPath[UUID]
+        self, request: Request[Any, Any, Any], viewer: SignedIn, shift_id: FromPath[UUID]
     ) -> Response[Any]:
-        viewer = await signed_in(request)
         shift, event = await shifts.for_member(viewer, shift_id)
         form = await request.form()
         values = text_values(form, forms.SHIFT_FIELDS)
@@ -240,9 +242,8 @@ class OrganizerSignupPages(OrganizerController):
 
     @post("/shifts/{shift_id:uuid}/delete")
     async def shift_delete(
-        self, request: Request[Any, Any, Any], shift_id: FromPath[UUID]
+        self, request: Request[Any, Any, Any], viewer: SignedIn, shift_id: FromPath[UUID]
     ) -> Response[Any]:
-        viewer = await signed_in(request)
         _, event = await shifts.for_member(viewer, shift_id)
         try:
             await shifts.delete_shift(viewer, shift_id)
