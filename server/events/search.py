@@ -37,7 +37,7 @@ from zoneinfo import ZoneInfo
 from server.accounts import service as accounts
 from server.events import changes
 from server.events.public_sql import ROW, Sql, as_uuid, instant, typed
-from server.events.query import DEFAULT_PER_PAGE, Query, make_query
+from server.events.query import Query
 from server.events.schemas import CampaignRef, EventOut, EventPage
 from server.events.validation import MAX_DURATION
 from server.events.views import public_event
@@ -332,23 +332,6 @@ async def search(q: Query, state: PublicState, base_url: str) -> EventPage:
     by_id = await _rows_by_id([i for _, i in page], state)
     items: list[EventOut] = [public_event(by_id[i], base_url, km) for km, i in page if i in by_id]
     return EventPage(items, q.page, q.per_page, q.offset + q.per_page < total, total)
-
-
-async def search_public(
-    near: tuple[float, float] | None = None,
-    radius_km: float | None = None,
-    date_from: date | None = None,
-    date_to: date | None = None,
-    campaign_id: uuid.UUID | None = None,
-    org_id: uuid.UUID | None = None,
-    page: int = 1,
-    per_page: int = DEFAULT_PER_PAGE,
-    *,
-    base_url: str = "",
-) -> EventPage:
-    """Listed events, soonest first, or nearest first within ``radius_km`` of ``near``."""
-    q = make_query(near, radius_km, date_from, date_to, campaign_id, org_id, page, per_page)
-    return await search(q, await public_state(), base_url)
 
 
 async def listed_campaigns(state: PublicState, limit: int = 200) -> list[CampaignRef]:

@@ -103,8 +103,9 @@ async def bump() -> None:
 
 
 async def find(**kwargs: Any) -> EventPage:
+    """Listed events for a query given by the API's names, as the API would search."""
     search.forget()
-    return await search.search_public(**kwargs)
+    return await search.search(make_query(**kwargs), await search.public_state(), "")
 
 
 def ids(page: EventPage) -> list[uuid.UUID]:
