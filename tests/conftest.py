@@ -75,11 +75,11 @@ def forget_caches() -> None:
     built feeds all at once, and the memos of polled state (the change version, approved
     organizations), which tests must drop because emptying the tables restarts them."""
     from server.calendar import http
-    from server.events import changes, discovery, search
+    from server.events import changes, search
     from server.web import caching
 
     caching.forget_all()
-    for module in (changes, search, discovery, http):
+    for module in (changes, search, http):
         module.forget()
 
 

@@ -58,14 +58,8 @@ _TOKEN_STAND_IN = secrets.token_hex(16)
 # scripts keep no cookies): skipping both middlewares saves a third of a cached answer.
 PUBLIC_GET = {"skip_session": True, "exclude_from_csrf": True}
 _bodies = caching.BodyCache()
-_campaigns: tuple[tuple[int, str, int], list[tuple[str, str]], str] | None = None
-
-
-def forget() -> None:
-    """Drop the memos keyed by the change version (tests empty the tables, and so start
-    the version again; the body cache goes with ``caching.forget_all``)."""
-    global _campaigns, _items
-    _campaigns = _items = None
+# The campaign filter's choices and their digest, by public state.
+_campaigns: caching.LRU[tuple[list[tuple[str, str]], str]] = caching.LRU(8)
 
 
 class PlaceOut(msgspec.Struct):
@@ -226,41 +220,36 @@ async def _gazetteer_loaded() -> None:
 
 async def _listed_campaigns(state: search.PublicState) -> tuple[list[tuple[str, str]], str]:
     """The campaign filter's choices (id, title) and a digest, once per state (a minute)."""
-    global _campaigns
-    if _campaigns is None or _campaigns[0] != state.key():
+    cached = _campaigns.get(state.key())
+    if cached is None:
         found = [(str(c.id), c.title) for c in await search.listed_campaigns(state)]
-        _campaigns = (state.key(), found, caching.etag(found))
-    return _campaigns[1], _campaigns[2]
+        cached = _campaigns.put(state.key(), (found, caching.etag(found)))
+    return cached
 
 
 def _render(request: Request[Any, Any, Any], name: str, context: dict[str, Any]) -> bytes:
     return jinja(request).get_template(name).render(context).encode()
 
 
-# Rendered result items for the current change version, by (event, distance shown):
-# most searches show events other searches showed already.
-MAX_ITEMS = 20_000
-_items: tuple[int, dict[tuple[uuid.UUID, float | None], Markup]] | None = None
+# Rendered result items by (change version, event, distance shown): most searches show
+# events other searches showed already.
+_items: caching.LRU[Markup] = caching.LRU(20_000)
 
 
 def _rendered_items(
     request: Request[Any, Any, Any], state: search.PublicState, page: EventPage
 ) -> list[Markup]:
-    global _items
-    if _items is None or _items[0] != state.version or len(_items[1]) > MAX_ITEMS:
-        _items = (state.version, {})
-    cache = _items[1]
     item: Any = None
     rendered = []
     for event in page.items:
-        key = (event.id, event.distance_km)
-        html = cache.get(key)
+        key = (state.version, event.id, event.distance_km)
+        html = _items.get(key)
         if html is None:
             # The fragment's macro, from the template run without a page (renders nothing).
             if item is None:
                 module: Any = jinja(request).get_template(FRAGMENT).make_module({})
                 item = module.item
-            html = cache[key] = Markup(item(event))  # noqa: S704 - our autoescaped template
+            html = _items.put(key, Markup(item(event)))  # noqa: S704 - our autoescaped template
         rendered.append(html)
     return rendered
 

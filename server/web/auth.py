@@ -1,7 +1,7 @@
 """Who is asking: the organizer behind the session cookie, or a bearer API token on the API.
 
-Volunteers never log in, so "nobody" is a normal answer. Pages call ``current_organizer``
-or use ``require_organizer`` in a guard; API controllers take ``VIEWER_DEPENDENCIES``, so
+Volunteers never log in, so "nobody" is a normal answer. Signed-in pages declare
+``viewer: SignedIn`` (``accounts.pages.OrganizerController``); API controllers take ``VIEWER_DEPENDENCIES``, so
 their handlers declare ``viewer: Viewer`` (an ``OrganizerView``, None for anonymous) or,
 behind ``require_organizer``, ``organizer: SignedIn``.
 

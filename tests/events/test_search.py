@@ -18,20 +18,21 @@ from litestar import Litestar
 
 from server.db import write_transaction
 from server.errors import ValidationFailed
-from server.events import changes, discovery, search
+from server.events import changes, search
 from server.events.query import make_query
 from server.events.schemas import EventPage
 from server.events.tables import Campaign, Event
 from server.events.validation import MAX_DURATION
 from server.geo.distance import EARTH_RADIUS_KM, haversine_km, round_public
 from server.tokens import utcnow
+from server.web import caching
 from tests.events.helpers import member_with_org
 
 
 @pytest.fixture(autouse=True)
 def fresh_memos() -> Iterator[None]:
     search.forget()
-    discovery.forget()
+    caching.forget_all()
     yield
 
 
