@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 PORT   ?= 8000
 
-.PHONY: install run test check bench demo clean
+.PHONY: install run test check bench demo clean messages
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Muster needs Python 3.11 or newer")'
@@ -28,6 +28,13 @@ check: install
 	$(BIN)/ruff check server tests
 	$(BIN)/ruff format --check server tests
 	$(BIN)/mypy
+	$(BIN)/python -m server.catalogues
+	$(BIN)/pytest -q -p no:cacheprovider tests/test_catalogues.py
+
+# After changing a text: extract every marked text into web/locales/messages.pot and add
+# the new ones to each catalogue (then translate them; `make check` lists what is missing).
+messages: install
+	$(BIN)/python -m server.catalogues --extract
 
 bench: install
 	$(BIN)/python -m tests.perf

@@ -22,13 +22,14 @@ from litestar.stores.base import Store
 from litestar.stores.memory import MemoryStore
 from litestar.stores.registry import StoreRegistry
 
-from server import crypto, db
+from server import crypto, db, i18n
 from server.accounts import admin_pages, members
 from server.accounts import api as accounts_api
 from server.accounts import audit_pages as accounts_audit
 from server.accounts import invitation_pages as accounts_invitations
 from server.accounts import notices as accounts_notices
 from server.accounts import pages as accounts_pages
+from server.accounts import password_pages as accounts_passwords
 from server.accounts import security_pages as accounts_security
 from server.accounts import service as accounts_service
 from server.actions import api as actions_api
@@ -51,7 +52,7 @@ from server.signups import api as signups_api
 from server.signups import notices as signups_notices
 from server.signups import pages as signups_pages
 from server.signups import service as signups_service
-from server.web import pwa, templates
+from server.web import language, pwa, templates
 from server.web.errors import EXCEPTION_HANDLERS
 from server.web.ratelimit import SlidingWindowMemoryStore
 from server.web.security import (
@@ -94,6 +95,7 @@ def _stores(settings: Settings) -> StoreRegistry:
 
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or Settings.from_env()
+    i18n.set_default(settings.default_language)
     engine = db.make_engine(settings.database_url)
     db.bind(engine)
     # Mail: site settings for messages; reminders follow moved events, invitations go out
@@ -146,6 +148,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *accounts_invitations.ROUTES,
             *admin_pages.ROUTES,
             *accounts_security.ROUTES,
+            *accounts_passwords.ROUTES,
             *privacy_pages.ROUTES,
             *privacy_volunteer_pages.ROUTES,
             *accounts_api.ROUTES,
@@ -155,6 +158,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *discovery.ROUTES,
             *mail_pages.ROUTES,
             *pwa.ROUTES,
+            *language.ROUTES,
             *calendar_routes.ROUTES,
             *actions_pages.ROUTES,
             *signups_pages.ROUTES,
@@ -198,6 +202,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
         openapi_config=OpenAPIConfig(
             title="Muster API",
             version="1.0.0",
+            description=(
+                "Errors are problem details (RFC 9457, `application/problem+json`). Their "
+                "`title` and each error's `field` are stable English for programs; `detail` "
+                "and each error's `message` are for people, in the language asked for with "
+                "`Accept-Language` (" + ", ".join(i18n.LANGUAGES) + "; English otherwise), "
+                "named by `Content-Language`."
+            ),
             path="/schema",
             # JSON only: the bundled UIs load their JavaScript from a CDN.
             render_plugins=[JsonRenderPlugin()],
@@ -226,7 +237,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
     )
     # /events/<id>.ics (Litestar cannot put a suffix after a path parameter) and feed 304s
     # before routing (calendar/routes.py says why not inside Litestar's middleware stack).
+    # The reader's language around the whole app, so every answer (a 404 for no route,
+    # CSRF and auth refusals too) is in it and labelled with it; feed revalidations before
+    # routing speak ``?lang=`` alone and skip it.
     app.asgi_handler = calendar_routes.with_calendar_paths(
-        app.asgi_handler, calendar_routes.host_matcher(app.allowed_hosts)
+        language.language_middleware(app.asgi_handler),
+        calendar_routes.host_matcher(app.allowed_hosts),
     )
     return app

@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 import click
 
-from server import db
+from server import db, i18n
 from server.settings import Settings, SettingsError
 
 T = TypeVar("T")
@@ -123,6 +123,7 @@ def worker() -> None:
     logging.config.dictConfig(uvicorn_log_config())  # secret links never reach the logs
     settings = _settings()
     crypto.use_secret_key(settings.secret_key)  # the key that opens sealed mail
+    i18n.set_default(settings.default_language)
     mail_service.configure(settings)
 
     async def work() -> None:

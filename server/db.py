@@ -39,6 +39,7 @@ from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionTy
 from piccolo.table import Table
 
 from server.errors import Busy
+from server.i18n import N_
 from server.settings import DEFAULT_DATABASE_URL
 
 log = logging.getLogger(__name__)
@@ -230,7 +231,7 @@ async def _write_transaction(lock: str | None = None) -> AsyncIterator[Any]:
             try:
                 await tx.connection.execute("SELECT pg_advisory_xact_lock($1)", key)
             except LockNotAvailableError as exc:
-                raise Busy("Too many changes at once here: please try again.") from exc
+                raise Busy(N_("Too many changes at once here: please try again.")) from exc
         yield tx
 
 

@@ -6,10 +6,12 @@ maps them to problem+json (API) or an error page / inline field errors (pages).
 
 from __future__ import annotations
 
+from server.i18n import N_
+
 
 class DomainError(Exception):
     status_code = 400
-    title = "Bad request"
+    title = N_("Bad request")
 
     def __init__(self, detail: str = "") -> None:
         super().__init__(detail or self.title)
@@ -20,7 +22,7 @@ class ValidationFailed(DomainError):
     """One message per field that failed; nothing has been written."""
 
     status_code = 422
-    title = "Invalid input"
+    title = N_("Invalid input")
 
     def __init__(self, errors: dict[str, str]) -> None:
         super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
@@ -31,23 +33,23 @@ class NotFound(DomainError):
     """Also for "exists but not yours": nothing can be probed (invariant 1)."""
 
     status_code = 404
-    title = "Not found"
+    title = N_("Not found")
 
 
 class PermissionDenied(DomainError):
     """The caller is a member but their role may not do this (e.g. a viewer editing)."""
 
     status_code = 403
-    title = "Forbidden"
+    title = N_("Forbidden")
 
 
 class Conflict(DomainError):
     status_code = 409
-    title = "Conflict"
+    title = N_("Conflict")
 
 
 class Busy(DomainError):
     """Another writer holds what this change needs for longer than we wait: try again."""
 
     status_code = 503
-    title = "Busy"
+    title = N_("Busy")

@@ -20,7 +20,8 @@ REDACTED = "[redacted]"
 # Routes whose next segment is a secret, whatever its length: /m/<token>, /my/<token>,
 # /feeds/me/<token>.ics, /invitations/<token>, /unsubscribe/<token>, ...
 _SECRET_ROUTE = re.compile(
-    r"(/(?:m|my|manage|feeds/me|invitations|unsubscribe|t|s)/)[A-Za-z0-9_\-]{16,}"
+    r"(/(?:m|my|manage|feeds/me|invitations|unsubscribe|t|s|login/reset|signup/confirm)/)"
+    r"[A-Za-z0-9_\-]{16,}"
 )
 # Any other path segment that looks random: >= 22 URL-safe characters (128 bits of
 # token_urlsafe) with a digit or a capital. Catches secret routes added later without

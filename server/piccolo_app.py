@@ -11,10 +11,22 @@ from server.accounts.tables import (
     Membership,
     Organization,
     Organizer,
+    PasswordResetRequest,
     RecoveryCode,
 )
-from server.actions.tables import ActionCompletion, ActionTarget, ActionTask
-from server.events.tables import Campaign, ChangeCounter, Event
+from server.actions.tables import (
+    ActionCompletion,
+    ActionTarget,
+    ActionTask,
+    ActionTaskTranslation,
+)
+from server.events.tables import (
+    Campaign,
+    CampaignTranslation,
+    ChangeCounter,
+    Event,
+    EventTranslation,
+)
 from server.mail.tables import ComposeRetry, EventNotice, Outbox, Suppression, UnsubscribeToken
 from server.privacy.tables import Report
 from server.signups.tables import HomeLink, HomeLinkRequest, Shift, Signup, Volunteer
@@ -31,7 +43,9 @@ APP_CONFIG = AppConfig(
         RecoveryCode,
         AuditEntry,
         Campaign,
+        CampaignTranslation,
         Event,
+        EventTranslation,
         ChangeCounter,
         Outbox,
         Suppression,
@@ -43,7 +57,9 @@ APP_CONFIG = AppConfig(
         Signup,
         HomeLink,
         HomeLinkRequest,
+        PasswordResetRequest,
         ActionTask,
+        ActionTaskTranslation,
         ActionTarget,
         ActionCompletion,
         Report,

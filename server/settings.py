@@ -65,6 +65,8 @@ class Settings:
     mail_worker: bool = True
     # Signups (names, emails, phones) are deleted this many days after their event ends.
     purge_after_days: int = 30
+    # The language of pages for readers whose browser asks for none Muster speaks.
+    default_language: str = "en"
 
     @property
     def is_production(self) -> bool:
@@ -113,6 +115,7 @@ class Settings:
             trusted_proxies=proxies,
             purge_after_days=_int(env.get("PURGE_AFTER_DAYS", "30"), "PURGE_AFTER_DAYS"),
             mail_worker=_bool(env.get("MAIL_WORKER", "1")),
+            default_language=env.get("DEFAULT_LANGUAGE", "en").strip().lower() or "en",
         )
         if env.get("MAIL_DIR"):  # where .eml files go without SMTP_HOST
             settings = replace(settings, mail_dir=Path(env["MAIL_DIR"]))
@@ -126,6 +129,10 @@ class Settings:
             raise SettingsError("DATABASE_URL must start with sqlite:/// or postgresql://")
         if urlsplit(self.base_url).scheme not in ("http", "https"):
             raise SettingsError("BASE_URL must be an http(s) URL")
+        from server.i18n import LANGUAGES  # settings load first; i18n reads PROJECT_ROOT
+
+        if self.default_language not in LANGUAGES:
+            raise SettingsError("DEFAULT_LANGUAGE must be one of " + ", ".join(LANGUAGES))
         if not self.is_production:
             return
         problems = []

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from server.i18n import N_
+
 # Control characters (NUL above all: PostgreSQL refuses it in text, which would be a 500)
 # have no place in names, notes or addresses; tab and line breaks are fine in long text.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -21,11 +23,11 @@ _BIDI_CONTROLS = re.compile("[\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]")
 
 EMAIL_RE = re.compile(r"^[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[^@\s<>\"',;]+$")
 EMAIL_MAX = 254
-EMAIL_MISSING = "Enter an email address."
-EMAIL_INVALID = "Enter a valid email address, like name@example.org."
+EMAIL_MISSING = N_("Enter an email address.")
+EMAIL_INVALID = N_("Enter a valid email address, like name@example.org.")
 # Our mail goes out without SMTPUTF8 (many relays lack it, and a volunteer's
 # confirmation must not bounce days later): the part before the @ must be ASCII.
-EMAIL_LOCAL_NOT_ASCII = (
+EMAIL_LOCAL_NOT_ASCII = N_(
     "Use only Latin letters, digits and . _ - + before the @: our mail cannot reach this address."
 )
 

@@ -136,7 +136,7 @@ async def test_every_page_offers_quick_exit_and_forget(client: httpx.AsyncClient
         assert f'data-quick-exit="{pwa.QUICK_EXIT_URL}"' in link.group(0)
         assert 'rel="noreferrer"' in link.group(0)
         assert 'href="/forget"' in response.text, path
-        assert 'rel="manifest" href="/manifest.webmanifest"' in response.text, path
+        assert 'rel="manifest" href="/manifest.webmanifest?lang=en"' in response.text, path
 
 
 async def test_quick_exit_without_javascript_leaves_for_a_neutral_site(

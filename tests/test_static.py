@@ -124,11 +124,12 @@ async def test_base_page_assets_are_same_origin_versioned_and_cached_long(
     foreign = [url for _, _, url in parser.urls if _foreign(url) or urlsplit(url).netloc]
     assert foreign == []
 
-    # The web app manifest lives at its public contract URL (/manifest.webmanifest).
+    # The web app manifest lives at its public contract URL (/manifest.webmanifest), in
+    # the page's language.
     assets = [
         url
         for tag, _, url in parser.urls
-        if tag in ("script", "link") and url != "/manifest.webmanifest"
+        if tag in ("script", "link") and not url.startswith("/manifest.webmanifest?lang=")
     ]
     assert any("/static/vendor/htmx-2.0" in url for url in assets)
     for url in assets:

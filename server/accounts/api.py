@@ -36,6 +36,7 @@ from server.accounts.schemas import (
 from server.accounts.service import OrganizationView
 from server.accounts.sudo import require_fresh_api
 from server.errors import NotFound
+from server.i18n import N_
 from server.settings import Settings
 from server.web.api import ApiController
 from server.web.apidocs import problems
@@ -113,7 +114,7 @@ class AccountsAPI(ApiController):
         if org.role is not None:
             return _organization(org, await members.members(organizer, org_id))
         if not org.approved:  # admins may look at a pending organization, not its members
-            raise NotFound("No such organization")
+            raise NotFound(N_("No such organization"))
         return _organization(org)
 
     @get(

@@ -12,6 +12,7 @@ from server.accounts.service import OrganizerView, has_control_chars, organizer_
 from server.accounts.tables import ApiToken
 from server.db import write_transaction
 from server.errors import NotFound, ValidationFailed
+from server.i18n import N_
 from server.tokens import hash_secret, new_secret, utcnow
 
 PREFIX = "mst_"
@@ -31,11 +32,11 @@ async def create(
     """
     name = name.strip()
     if not name:
-        raise ValidationFailed({"name": "Name the token after the script that uses it."})
+        raise ValidationFailed({"name": N_("Name the token after the script that uses it.")})
     if len(name) > 100:
-        raise ValidationFailed({"name": "Use at most 100 characters."})
+        raise ValidationFailed({"name": N_("Use at most 100 characters.")})
     if has_control_chars(name):
-        raise ValidationFailed({"name": "Remove the control characters."})
+        raise ValidationFailed({"name": N_("Remove the control characters.")})
     token = new_secret(PREFIX)
     row = ApiToken(organizer=organizer.id, name=name, token_hash=hash_secret(token))
     # A new credential is a security change: logged (and mailed) with the row or not at all.
@@ -75,7 +76,7 @@ async def revoke(organizer: OrganizerView, token_id: uuid.UUID) -> None:
             .returning(ApiToken.id)
         )
     if not updated:
-        raise NotFound("No such token")
+        raise NotFound(N_("No such token"))
 
 
 async def organizer_for(token: str) -> OrganizerView | None:

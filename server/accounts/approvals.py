@@ -12,6 +12,7 @@ from server.accounts.service import OrganizationView, OrganizerView, organizatio
 from server.accounts.tables import Membership, Organization
 from server.db import write_transaction
 from server.errors import Conflict, NotFound, ValidationFailed
+from server.i18n import N_
 from server.text import has_control_chars
 from server.tokens import utcnow
 
@@ -45,20 +46,20 @@ async def approve_organization(
 ) -> OrganizationView:
     """Make the organization's events public; the note records why we trust them."""
     if not admin.is_admin:
-        raise NotFound("No such organization")
+        raise NotFound(N_("No such organization"))
     note = note.strip()
     if not note:
-        raise ValidationFailed({"note": "Say in a few words why we trust this organization."})
+        raise ValidationFailed({"note": N_("Say in a few words why we trust this organization.")})
     if len(note) > 2000:
-        raise ValidationFailed({"note": "Use at most 2,000 characters."})
+        raise ValidationFailed({"note": N_("Use at most 2,000 characters.")})
     if has_control_chars(note):
-        raise ValidationFailed({"note": "Remove the control characters."})
+        raise ValidationFailed({"note": N_("Remove the control characters.")})
     async with write_transaction(lock=f"organization:{organization_id}"):
         row = await Organization.select().where(Organization.id == organization_id).first()
         if row is None:
-            raise NotFound("No such organization")
+            raise NotFound(N_("No such organization"))
         if row["approved_at"] is not None:
-            raise Conflict("This organization is already approved.")
+            raise Conflict(N_("This organization is already approved."))
         await Organization.update(
             {
                 Organization.approved_at: utcnow(),

@@ -20,6 +20,7 @@ from litestar.params import FromPath, FromQuery, QueryParameter
 from server.accounts import audit, service
 from server.accounts.pages import OrganizerController
 from server.errors import NotFound
+from server.i18n import N_
 from server.web.apidocs import problem_responses
 from server.web.auth import SignedIn, current_organizer, require_organizer
 from server.web.templates import render_page
@@ -95,7 +96,7 @@ class AuditPages(OrganizerController):
         found = await audit.entries(viewer, org_id, before=cursor, family=family)
         org = await service.get_organization(org_id)
         if org is None:
-            raise NotFound("No such organization")
+            raise NotFound(N_("No such organization"))
         older = None
         if found.next_before is not None:
             query = {"before": found.next_before.isoformat(), "family": family}

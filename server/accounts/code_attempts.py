@@ -29,6 +29,7 @@ from litestar.stores.base import Store
 
 from server.accounts import notices
 from server.db import write_transaction
+from server.i18n import N_
 from server.web.ratelimit import enforce, hit
 
 TRIES_PER_CLIENT = 10  # a minute
@@ -44,7 +45,7 @@ def _store(request: Request[Any, Any, Any]) -> Store:
 
 def _too_many(retry_after: int) -> TooManyRequestsException:
     return TooManyRequestsException(
-        "Too many codes tried on this account; wait and try again later.",
+        N_("Too many codes tried on this account; wait and try again later."),
         headers={"Retry-After": str(max(1, retry_after))},
     )
 

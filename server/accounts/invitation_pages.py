@@ -22,6 +22,7 @@ from server.accounts.pages import (
     signed_in,
 )
 from server.errors import NotFound
+from server.i18n import N_
 from server.web.auth import current_organizer
 from server.web.ratelimit import enforce
 from server.web.templates import render_page
@@ -41,7 +42,7 @@ class InvitationPages(OrganizerController):
         viewer = await current_organizer(request)
         invitation = await members.invitation_for(token)
         if invitation is None:
-            raise NotFound("This invitation link is invalid, used or expired.")
+            raise NotFound(N_("This invitation link is invalid, used or expired."))
         here = f"/invitations/{token}"
         return render_page(
             request,

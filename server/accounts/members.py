@@ -31,6 +31,7 @@ from server.accounts.tables import Invitation, Membership
 from server.db import write_transaction
 from server.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from server.hooks import Hook
+from server.i18n import N_
 from server.tokens import hash_secret, new_secret, utcnow
 
 INVITATION_TTL = timedelta(days=7)
@@ -79,7 +80,7 @@ async def invite(
     email = normalize_email(email)
     errors = validate_email(email)
     if role not in ROLES:
-        errors["role"] = "Choose owner, organizer or viewer."
+        errors["role"] = N_("Choose owner, organizer or viewer.")
     if errors:
         raise ValidationFailed(errors)
     secret = new_secret()
@@ -128,7 +129,7 @@ async def invitation_for(secret: str) -> dict[str, Any] | None:
 class InvitedElsewhere(PermissionDenied):
     """The signed-in account's address is not the invited one, and no proof came with it."""
 
-    title = "This invitation is for another address"
+    title = N_("This invitation is for another address")
 
 
 def proof_for(invitation_id: uuid.UUID, organizer_id: uuid.UUID) -> str:
@@ -159,7 +160,7 @@ async def send_proof(organizer: OrganizerView, secret: str) -> None:
     """
     invitation = await invitation_for(secret)
     if invitation is None:
-        raise NotFound("This invitation link is invalid, used or expired.")
+        raise NotFound(N_("This invitation link is invalid, used or expired."))
     proof = proof_for(invitation["id"], organizer.id)
     async with write_transaction():
         await notices.tell_address(
@@ -184,9 +185,9 @@ async def accept_invitation(organizer: OrganizerView, secret: str, proof: str = 
     """
     invitation = await invitation_for(secret)
     if invitation is None:
-        raise NotFound("This invitation link is invalid, used or expired.")
+        raise NotFound(N_("This invitation link is invalid, used or expired."))
     if not addressed_to(organizer, invitation, proof):
-        raise InvitedElsewhere("Sign in with the invited address, or confirm it by email.")
+        raise InvitedElsewhere(N_("Sign in with the invited address, or confirm it by email."))
     organization_id = invitation["organization"]
     async with write_transaction(lock=f"members:{organization_id}"):
         claimed = (
@@ -195,7 +196,7 @@ async def accept_invitation(organizer: OrganizerView, secret: str, proof: str = 
             .returning(Invitation.id)
         )
         if not claimed:
-            raise NotFound("This invitation link is invalid, used or expired.")
+            raise NotFound(N_("This invitation link is invalid, used or expired."))
         if await membership_row(organizer.id, organization_id) is None:
             await Membership(
                 organization=organization_id, organizer=organizer.id, role=invitation["role"]
@@ -220,13 +221,13 @@ async def remove_member(
             .first()
         )
         if target is None:
-            raise NotFound("No such member")
+            raise NotFound(N_("No such member"))
         if target["role"] == "owner":
             owners = await Membership.count().where(
                 (Membership.organization == organization_id) & (Membership.role == "owner")
             )
             if owners <= 1:
-                raise Conflict("An organization needs at least one owner.")
+                raise Conflict(N_("An organization needs at least one owner."))
         await Membership.delete().where(Membership.id == membership_id)
         name = await audit.organizer_name(target["organizer"])
         await audit.record(organization_id, owner, "member.removed", name, target["role"])

@@ -32,6 +32,12 @@ NoticeKind = Literal[
     "signup_confirm",
     "code_failures",
     "invitation_proof",
+    "password_reset",
+    "password_reset_done",
+    "password_changed",
+    "email_change_confirm",
+    "email_changed",
+    "email_change_attempt",
 ]
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import time
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 from uuid import UUID
 
 from litestar import Controller, Request, Response, get, post
@@ -25,10 +25,12 @@ from litestar.response import Redirect
 from server.accounts import api_tokens, members, service, signup, twofactor
 from server.accounts.service import OrganizerView
 from server.errors import Conflict, NotFound
+from server.i18n import N_
 from server.web.auth import SESSION_GENERATION, SESSION_KEY, SignedIn, current_organizer
 from server.web.forms import submit
 from server.web.ratelimit import enforce
 from server.web.templates import app_settings, render_page
+from server.web.urls import safe_next
 
 DEFAULT_AFTER_LOGIN = "/organizer"
 # When the session last proved who it is (password or code): see accounts/sudo.py.
@@ -48,21 +50,7 @@ class SignInRequired(HTTPException):
 
     def __init__(self, next_path: str | None) -> None:
         self.location = login_url(next_path)
-        super().__init__(detail="Sign in first", headers={"Location": self.location})
-
-
-def safe_next(value: str | None) -> str | None:
-    """``value`` if it is a local path on this site, else None (no open redirect)."""
-    if not value or len(value) > 2000 or not value.startswith("/") or value.startswith("//"):
-        return None
-    # Browsers read "\" as "/" and drop tabs and newlines, so "/\evil" or "/\t/evil" would
-    # leave the site: accept printable ASCII without backslashes only.
-    if "\\" in value or any(not 0x21 <= ord(c) < 0x7F for c in value):
-        return None
-    parts = urlsplit(value)
-    if parts.scheme or parts.netloc:
-        return None
-    return value
+        super().__init__(detail=N_("Sign in first"), headers={"Location": self.location})
 
 
 def login_url(next_path: str | None) -> str:

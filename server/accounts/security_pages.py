@@ -1,4 +1,4 @@
-"""Account security pages: the second sign-in step, 2FA set-up, "sign out everywhere".
+"""Account pages: the second sign-in step, 2FA set-up, "sign out everywhere", language.
 
 All are private (no-store) and every change is a POST with CSRF. Changes need sudo mode
 (accounts/sudo.py: a password or code in the last ten minutes). Code attempts back off
@@ -18,7 +18,14 @@ import segno
 from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath
 
-from server.accounts import code_attempts, service, twofactor
+from server.accounts import (
+    code_attempts,
+    email_change,
+    passwords,
+    preferences,
+    service,
+    twofactor,
+)
 from server.accounts.pages import (
     DEFAULT_AFTER_LOGIN,
     PENDING_2FA,
@@ -33,10 +40,12 @@ from server.accounts.pages import (
 from server.accounts.service import OrganizerView, TwoFactorRequired
 from server.accounts.sudo import ConfirmPage, require_fresh
 from server.errors import Conflict, ValidationFailed
+from server.i18n import N_
 from server.web.auth import SignedIn
 from server.web.errors import problem
 from server.web.forms import Answer, submit
-from server.web.templates import render_page
+from server.web.language import language_cookie
+from server.web.templates import app_settings, render_page
 
 SECURITY_PAGE = "/organizer/security"
 T = TypeVar("T")
@@ -92,7 +101,7 @@ class SecondStep(Controller):
                 "accounts/login_2fa.html",
                 None,
                 status_code=422,
-                errors={"code": "That code is not right; try the newest one."},
+                errors={"code": N_("That code is not right; try the newest one.")},
             )
         await start_session(request, who)
         return see_other(safe_next(pending.get("next")) or DEFAULT_AFTER_LOGIN)
@@ -108,6 +117,9 @@ class SecurityPages(OrganizerController):
             "accounts/security.html",
             viewer,
             state=state,
+            account_language=await preferences.account_language(viewer),
+            password_changed=request.query_params.get("password") == "changed",
+            email_changed=request.query_params.get("email") == "changed",
             required=request.query_params.get("required") == "1",
             **context,
         )
@@ -194,6 +206,54 @@ class SecurityPages(OrganizerController):
     async def disable(self, request: Request[Any, Any, Any]) -> Response[Any]:
         return await self._with_code(
             request, twofactor.disable, lambda _viewer, _: see_other(SECURITY_PAGE)
+        )
+
+    @post(f"{SECURITY_PAGE}/language")
+    async def language(self, request: Request[Any, Any, Any], viewer: SignedIn) -> Response[Any]:
+        """The account's language: its mail is written in it, and this browser's pages too
+        (the same cookie the switcher sets)."""
+        values = await form_fields(request, "language")
+        chosen = await preferences.set_account_language(viewer, values["language"])
+        response = see_other(SECURITY_PAGE)
+        response.cookies.append(language_cookie(chosen, app_settings(request).https))
+        return response
+
+    @post(f"{SECURITY_PAGE}/password")
+    async def change_password(
+        self, request: Request[Any, Any, Any], viewer: SignedIn
+    ) -> Response[Any]:
+        """A new password (the current one proves it is them): every other session ends;
+        this one goes on with a new session id."""
+        values = await form_fields(request, "current_password", "password")
+
+        async def changed(_: None) -> Response[Any]:
+            await start_session(request, viewer)
+            return see_other(f"{SECURITY_PAGE}?password=changed")
+
+        async def invalid(errors: dict[str, str]) -> Response[Any]:
+            return await self._page(request, viewer, errors=errors)
+
+        return await submit(
+            lambda: passwords.change(viewer, values["current_password"], values["password"]),
+            done=changed,
+            invalid=invalid,
+        )
+
+    @post(f"{SECURITY_PAGE}/email")
+    async def change_email(
+        self, request: Request[Any, Any, Any], viewer: SignedIn
+    ) -> Response[Any]:
+        """A link goes to the new address; nothing changes until it is opened there."""
+        values = await form_fields(request, "new_email", "email_password")
+        shown = {"new_email": values["new_email"]}
+
+        async def invalid(errors: dict[str, str]) -> Response[Any]:
+            return await self._page(request, viewer, errors=errors, values=shown)
+
+        return await submit(
+            lambda: email_change.request(viewer, values["new_email"], values["email_password"]),
+            done=lambda email: self._page(request, viewer, email_sent_to=email),
+            invalid=invalid,
         )
 
     @post(f"{SECURITY_PAGE}/sign-out-everywhere")

@@ -19,9 +19,11 @@ from typing import Any, Literal, cast
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
+from server import i18n
 from server.accounts.tables import Membership, Organization, Organizer
 from server.db import write_transaction
 from server.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from server.i18n import N_, Text
 from server.text import (  # one rule for user text: see text.py
     has_control_chars,
     normalize_email,
@@ -34,6 +36,8 @@ ROLES: tuple[Role, ...] = ("owner", "organizer", "viewer")
 # Which roles may do what: viewers read attendee lists, organizers edit events, owners
 # manage members and tokens of the organization.
 ROLE_RANK = {"viewer": 0, "organizer": 1, "owner": 2}
+# How people read a role (the templates' ``role_name`` says the same).
+ROLE_NAMES = {"owner": Text("Owner"), "organizer": Text("Organizer"), "viewer": Text("Viewer")}
 EMAIL_RE = re.compile(r"^[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[^@\s<>\"',;]+$")
 MIN_PASSWORD = 10
 
@@ -91,15 +95,15 @@ def check_registration(email: str, password: str, display_name: str) -> tuple[st
     display_name = one_line(display_name)  # no bidi controls: names shown on others' lists
     errors = validate_email(email)
     if len(password) < MIN_PASSWORD:
-        errors["password"] = f"Use at least {MIN_PASSWORD} characters."
+        errors["password"] = Text("Use at least %(n)s characters.", n=MIN_PASSWORD)
     elif len(password) > 1024:
-        errors["password"] = "That password is too long."
+        errors["password"] = N_("That password is too long.")
     if not display_name:
-        errors["display_name"] = "Enter your name as others should see it."
+        errors["display_name"] = N_("Enter your name as others should see it.")
     elif has_control_chars(display_name):
-        errors["display_name"] = "Remove the control characters."
+        errors["display_name"] = N_("Remove the control characters.")
     elif len(display_name) > 100:
-        errors["display_name"] = "Use at most 100 characters."
+        errors["display_name"] = N_("Use at most 100 characters.")
     if errors:
         raise ValidationFailed(errors)
     return email, display_name
@@ -122,9 +126,13 @@ async def create_organizer(
     # clear Conflict instead of a unique-constraint error.
     async with write_transaction(lock=f"organizer-email:{email}"):
         if await Organizer.exists().where(Organizer.email == email):
-            raise Conflict("An account with this email already exists.")
+            raise Conflict(N_("An account with this email already exists."))
         row = Organizer(
-            email=email, display_name=display_name, password_hash=password_hash, is_admin=is_admin
+            email=email,
+            display_name=display_name,
+            password_hash=password_hash,
+            is_admin=is_admin,
+            locale=i18n.current.get(),  # the language they signed up in, changeable later
         )
         await row.save()
     return OrganizerView(row.id, row.email, row.display_name, row.is_admin)
@@ -204,7 +212,7 @@ async def make_admin(email: str, password: str | None = None) -> tuple[Organizer
             await Organizer.update({Organizer.is_admin: True}).where(Organizer.id == row["id"])
         return OrganizerView(row["id"], email, row["display_name"], True), False
     if password is None:
-        raise ValidationFailed({"password": "A new admin account needs a password."})
+        raise ValidationFailed({"password": N_("A new admin account needs a password.")})
     who = await register_organizer(email, password, email.split("@")[0], is_admin=True)
     return who, True
 
@@ -218,15 +226,15 @@ async def create_organization(
     name, description = one_line(name), description.strip()
     errors = {}
     if not name:
-        errors["name"] = "Enter the organization's name."
+        errors["name"] = N_("Enter the organization's name.")
     elif len(name) > 120:
-        errors["name"] = "Use at most 120 characters."
+        errors["name"] = N_("Use at most 120 characters.")
     elif has_control_chars(name):
-        errors["name"] = "Remove the control characters."
+        errors["name"] = N_("Remove the control characters.")
     if has_control_chars(description):
-        errors["description"] = "Remove the control characters."
+        errors["description"] = N_("Remove the control characters.")
     if len(description) > 5000:
-        errors["description"] = "Use at most 5,000 characters."
+        errors["description"] = N_("Use at most 5,000 characters.")
     if errors:
         raise ValidationFailed(errors)
     async with write_transaction():
@@ -243,10 +251,10 @@ class TwoFactorRequired(PermissionDenied):
     (server/app.py registers the handler): the member exists, so 403 tells them nothing new.
     """
 
-    title = "Two-factor sign-in required"
+    title = N_("Two-factor sign-in required")
 
 
-TWO_FACTOR_REQUIRED = (
+TWO_FACTOR_REQUIRED = N_(
     "This organization requires two-factor sign-in: set it up at /organizer/security first."
 )
 
@@ -304,12 +312,12 @@ async def require_role(
     ``TwoFactorRequired`` for members of an organization that requires 2FA they lack."""
     row = await membership_row(organizer.id, organization_id) if organizer else None
     if row is None:
-        raise NotFound("No such organization")
+        raise NotFound(N_("No such organization"))
     if _gated(row):
         raise TwoFactorRequired(TWO_FACTOR_REQUIRED)
     role = cast(Role, row["role"])
     if ROLE_RANK[role] < ROLE_RANK[at_least]:
-        raise PermissionDenied(f"This needs the {at_least} role.")
+        raise PermissionDenied(Text("This needs the %(role)s role.", role=ROLE_NAMES[at_least]))
     return role
 
 
@@ -337,7 +345,7 @@ async def member_organization(
     role = await require_role(viewer, organization_id, at_least)
     row = await Organization.select().where(Organization.id == organization_id).first()
     if row is None:
-        raise NotFound("No such organization")
+        raise NotFound(N_("No such organization"))
     return organization_view(row, role)
 
 
@@ -347,10 +355,10 @@ async def visible_organization(
     """Public once approved; before that, only its members (and admins) may see it."""
     row = await Organization.select().where(Organization.id == organization_id).first()
     if row is None:
-        raise NotFound("No such organization")
+        raise NotFound(N_("No such organization"))
     role = await membership_role(viewer, organization_id)
     if row["approved_at"] is None and role is None and not (viewer and viewer.is_admin):
-        raise NotFound("No such organization")
+        raise NotFound(N_("No such organization"))
     return organization_view(row, role)
 
 

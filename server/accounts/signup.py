@@ -31,6 +31,7 @@ from server.accounts.service import OrganizerView
 from server.crypto import fernet
 from server.db import write_transaction
 from server.errors import Conflict, NotFound
+from server.i18n import N_
 from server.tokens import hash_secret
 
 TTL_S = 86400  # a day
@@ -106,11 +107,11 @@ async def finish(token: str) -> tuple[OrganizerView, str]:
     """
     pending = opened(token)
     if pending is None:
-        raise NotFound("This link is invalid or expired: sign up again.")
+        raise NotFound(N_("This link is invalid or expired: sign up again."))
     try:
         who = await service.create_organizer(
             pending.email, pending.display_name, pending.password_hash
         )
     except Conflict as exc:
-        raise Conflict("This account exists already: sign in.") from exc
+        raise Conflict(N_("This account exists already: sign in.")) from exc
     return who, pending.next_path

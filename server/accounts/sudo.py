@@ -38,6 +38,7 @@ from server.accounts.pages import (
 )
 from server.accounts.service import OrganizerView
 from server.errors import PermissionDenied
+from server.i18n import N_, Text
 from server.web.auth import SignedIn, via_bearer
 from server.web.templates import render_page
 
@@ -59,7 +60,7 @@ class ReauthRequired(SignInRequired):
 class SudoRequired(PermissionDenied):
     """The API's answer: 403 problem+json."""
 
-    title = "Confirm your password first"
+    title = N_("Confirm your password first")
 
 
 def is_fresh(request: Request[Any, Any, Any]) -> bool:
@@ -85,10 +86,14 @@ def require_fresh(request: Request[Any, Any, Any], back_to: str) -> None:
 def require_fresh_api(request: Request[Any, Any, Any]) -> None:
     """API: a session that confirmed lately, never a bearer token."""
     if via_bearer(request):
-        raise SudoRequired("Security changes need a signed-in browser, not an API token.")
+        raise SudoRequired(N_("Security changes need a signed-in browser, not an API token."))
     if not is_fresh(request):
         raise SudoRequired(
-            f"Confirm your password at {CONFIRM_PATH} (valid {FRESH_S // 60} minutes), then retry."
+            Text(
+                "Confirm your password at %(path)s (valid %(minutes)s minutes), then retry.",
+                path=CONFIRM_PATH,
+                minutes=FRESH_S // 60,
+            )
         )
 
 

@@ -114,3 +114,16 @@ class AuditEntry(Table, tablename="audit_entry"):
     created_at = Timestamptz(default=TimestamptzNow(), index=True)
     last_at = Timestamptz(default=TimestamptzNow())
     repeats = Integer(default=1)
+
+
+class PasswordResetRequest(Table, tablename="password_reset_request"):
+    """An asked-for password reset link, waiting for the background sender.
+
+    The request path only writes this row, account or not, so its answer and timing say
+    nothing about which addresses have accounts. ``email`` is encrypted and the row is
+    deleted once handled (accounts/passwords.py).
+    """
+
+    id = UUID(primary_key=True)
+    email = Varchar(length=400)
+    created_at = Timestamptz(default=TimestamptzNow())

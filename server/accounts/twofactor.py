@@ -24,6 +24,7 @@ from server.accounts.tables import ApiToken, Organization, Organizer, RecoveryCo
 from server.crypto import fernet
 from server.db import write_transaction
 from server.errors import Conflict, ValidationFailed
+from server.i18n import N_
 from server.tokens import hash_secret, utcnow
 
 ISSUER = "Muster"
@@ -79,7 +80,7 @@ async def _row(organizer_id: uuid.UUID) -> dict[str, object]:
         .first()
     )
     if row is None:
-        raise ValidationFailed({"code": "No such account."})
+        raise ValidationFailed({"code": N_("No such account.")})
     return row
 
 
@@ -101,7 +102,7 @@ async def begin_enrolment(organizer: OrganizerView) -> Enrolment:
     async with write_transaction(lock=f"2fa:{organizer.id}"):
         row = await _row(organizer.id)
         if row["totp_enabled_at"] is not None:
-            raise Conflict("Two-factor sign-in is already on.")
+            raise Conflict(N_("Two-factor sign-in is already on."))
         stored = str(row["totp_secret"] or "")
         secret = _decrypt(stored) if stored else None
         if secret is None:  # keep the pending one, so reloading the page shows the same
@@ -131,11 +132,11 @@ async def confirm_enrolment(organizer: OrganizerView, code: str) -> list[str]:
     async with write_transaction(lock=f"2fa:{organizer.id}"):
         row = await _row(organizer.id)
         if row["totp_enabled_at"] is not None:
-            raise Conflict("Two-factor sign-in is already on.")
+            raise Conflict(N_("Two-factor sign-in is already on."))
         secret = _decrypt(str(row["totp_secret"] or ""))
         step = _totp_step(secret, code, 0) if secret else None
         if step is None:
-            raise ValidationFailed({"code": "That code is not right; try the newest one."})
+            raise ValidationFailed({"code": N_("That code is not right; try the newest one.")})
         await Organizer.update(
             {Organizer.totp_enabled_at: utcnow(), Organizer.totp_last_step: step}
         ).where(Organizer.id == organizer.id)
@@ -184,7 +185,7 @@ async def verify(organizer_id: uuid.UUID, code: str) -> bool:
 
 async def disable(organizer: OrganizerView, code: str) -> None:
     if not await verify(organizer.id, code):
-        raise ValidationFailed({"code": "That code is not right."})
+        raise ValidationFailed({"code": N_("That code is not right.")})
     async with write_transaction(lock=f"2fa:{organizer.id}"):
         await Organizer.update(
             {
@@ -210,7 +211,7 @@ async def _security_change(
 async def new_recovery_codes(organizer: OrganizerView, code: str) -> list[str]:
     """Replace all recovery codes (the old ones stop working); needs a current code."""
     if not await verify(organizer.id, code):
-        raise ValidationFailed({"code": "That code is not right."})
+        raise ValidationFailed({"code": N_("That code is not right.")})
     async with write_transaction(lock=f"2fa:{organizer.id}"):
         codes = await _replace_recovery_codes(organizer.id)
         await _security_change(organizer, "recovery_codes_replaced")
@@ -223,7 +224,9 @@ async def set_organization_requirement(
     """Owners only; an owner must use 2FA before requiring it (they would lock themselves out)."""
     await require_role(owner, organization_id, "owner")
     if required and not await is_enabled(owner.id):
-        raise ValidationFailed({"require_2fa": "Turn on two-factor sign-in for yourself first."})
+        raise ValidationFailed(
+            {"require_2fa": N_("Turn on two-factor sign-in for yourself first.")}
+        )
     async with write_transaction(lock=f"organization:{organization_id}"):
         await Organization.update({Organization.require_2fa: required}).where(
             Organization.id == organization_id
@@ -241,7 +244,7 @@ async def set_organization_requirement(
 
 
 def _on_off(required: bool) -> str:
-    return "required" if required else "no longer required"
+    return N_("required") if required else N_("no longer required")
 
 
 async def sign_out_everywhere(organizer: OrganizerView) -> None:

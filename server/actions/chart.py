@@ -11,11 +11,15 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
+from babel.dates import format_skeleton
 from markupsafe import Markup, escape
+
+from server import i18n
+from server.i18n import N_, Text
 
 # Distinguishable for common colour-vision deficiencies (Okabe-Ito), readable on light/dark.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#7f7f7f")
@@ -76,7 +80,7 @@ def stacked(
     field: str,
     labels: Mapping[str, str],
     order: Iterable[str] = (),
-    other_label: str = "Other",
+    other_label: str = N_("Other"),
 ) -> ChartData:
     """Counts per bucket stacked by ``field`` (outcome or country).
 
@@ -113,11 +117,21 @@ def _nice_max(value: int) -> tuple[int, int]:
 
 
 def _short(day: str) -> str:
-    return date.fromisoformat(day).strftime("%d %b")
+    """ "5 Dec" in the reader's language."""
+    locale = i18n.babel_locale(i18n.current.get())
+    return format_skeleton("MMMd", date.fromisoformat(day), locale=locale)
+
+
+def _tr(text: str) -> str:
+    """A marked text in the reader's language (an empty one stays empty)."""
+    return i18n.translate(text) if text else text
 
 
 def svg(data: ChartData, *, title: str, desc: str, id_prefix: str) -> Markup:
-    """The chart as inline SVG markup (``role="img"``, labelled by its title and desc)."""
+    """The chart as inline SVG markup (``role="img"``, labelled by its title and desc), its
+    texts (marked ``N_``/``Text``) in the reader's language."""
+    title, desc = _tr(title), _tr(desc)
+    data = replace(data, series=[replace(s, label=_tr(s.label)) for s in data.series])
     legend, rows = _legend(data.series)
     height = HEIGHT + 18 * (rows - 1)
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
@@ -142,7 +156,11 @@ def svg(data: ChartData, *, title: str, desc: str, id_prefix: str) -> Markup:
     for i, bucket in enumerate(data.buckets):
         x = LEFT + slot * i + (slot - bar_w) / 2
         base = float(TOP + plot_h)
-        when = f"week of {_short(bucket)}" if data.weekly else _short(bucket)
+        when = (
+            i18n.translate(Text("week of %(day)s", day=_short(bucket)))
+            if data.weekly
+            else _short(bucket)
+        )
         for s in data.series:
             count = data.value(bucket, s.key)
             if not count:

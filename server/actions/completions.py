@@ -27,6 +27,7 @@ from server.actions.tables import ActionCompletion
 from server.db import is_sqlite, write_transaction
 from server.errors import Conflict, ValidationFailed
 from server.events.validation import bad_text
+from server.i18n import N_, Text
 from server.tokens import utcnow
 
 OUTCOMES = ("done", "reached", "voicemail", "no_answer", "sent")
@@ -74,11 +75,11 @@ class Completed:
 def _clean(task: dict[str, Any], data: CompletionInput, key: str) -> tuple[str, str]:
     errors: dict[str, str] = {}
     if not KEY_RE.match(key):
-        errors["idempotency_key"] = "Send a random key of 8 to 100 letters, digits, - or _."
+        errors["idempotency_key"] = N_("Send a random key of 8 to 100 letters, digits, - or _.")
     allowed = outcomes_for(task["kind"])
     if data.outcome not in allowed:
         names = ", ".join(o.replace("_", " ") for o in allowed)
-        errors["outcome"] = f"Choose one of: {names}."
+        errors["outcome"] = Text("Choose one of: %(names)s.", names=names)
     country = ""
     if data.country.strip():
         country, problem = service.clean_country(data.country, allow_any=False)
@@ -86,9 +87,9 @@ def _clean(task: dict[str, Any], data: CompletionInput, key: str) -> tuple[str, 
             errors["country"] = problem
     note = data.note.strip()
     if len(note) > MAX_NOTE:
-        errors["note"] = f"Use at most {MAX_NOTE:,} characters."
+        errors["note"] = Text("Use at most %(limit)s characters.", limit=format(MAX_NOTE, ","))
     elif bad_text(note, multiline=True):
-        errors["note"] = "Remove control characters."
+        errors["note"] = N_("Remove control characters.")
     if errors:
         raise ValidationFailed(errors)
     return country, note
@@ -105,7 +106,7 @@ async def complete(
     """Record that a volunteer did ``task_id`` (once per key; once per tied volunteer)."""
     task = await service.visible_task(viewer, task_id)
     if task["archived_at"] is not None:
-        raise Conflict("This action is archived: it no longer takes completions.")
+        raise Conflict(N_("This action is archived: it no longer takes completions."))
     country, note = _clean(task, data, key.strip())
     values = {"outcome": data.outcome, "country": country, "note": note}
     try:

@@ -28,6 +28,7 @@ from server.actions.schemas import (
     TaskProgress,
 )
 from server.errors import ValidationFailed
+from server.i18n import N_
 from server.web.api import ApiController, page_window
 from server.web.apidocs import READ, problems
 from server.web.auth import Viewer
@@ -80,7 +81,9 @@ class CompletionController(ApiController):
         await enforce(request, "action-completion", limit=completions.COMPLETION_LIMIT)
         try:
             if not idempotency_key:
-                raise ValidationFailed({"idempotency_key": "Send a random Idempotency-Key header."})
+                raise ValidationFailed(
+                    {"idempotency_key": N_("Send a random Idempotency-Key header.")}
+                )
             task = await service.visible_task(viewer, task_id)
             volunteer_id = await tie.volunteer_for(signup_token, task["organization"])
             result = await completions.complete(

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from server.actions.schemas import CompletionInput, TargetInput, TaskInput
+from server.i18n import N_
 
 TASK_FIELDS = ("kind", "title", "instructions", "subject", "script", "goal", "event_id")
 TARGET_FIELDS = (
@@ -35,13 +36,13 @@ def parse_task(values: Mapping[str, str]) -> tuple[TaskInput, dict[str, str]]:
         try:
             goal = int(text)
         except ValueError:
-            errors["goal"] = "Enter a whole number, like 1000, or leave it empty."
+            errors["goal"] = N_("Enter a whole number, like 1000, or leave it empty.")
     event_id: uuid.UUID | None = None
     if values.get("event_id", "").strip():
         try:
             event_id = uuid.UUID(values["event_id"].strip())
         except ValueError:
-            errors["event_id"] = "Choose one of this organization's events."
+            errors["event_id"] = N_("Choose one of this organization's events.")
     data = TaskInput(
         kind=values.get("kind", "") or "custom",  # type: ignore[arg-type]  # checked by the service
         title=values.get("title", ""),

@@ -18,10 +18,13 @@ from litestar import Request, Response, get, post
 from litestar.params import FromPath, FromQuery
 
 from server.accounts.pages import see_other
-from server.actions import completions, forms, service, tie, views
+from server.actions import completions, forms, service, tie, translation_routes, views
 from server.actions import targets as target_service
+from server.actions import translations as task_translations
 from server.actions.organizer import OrganizerActionPages
 from server.errors import NotFound
+from server.events import campaign_translations, languages
+from server.i18n import N_
 from server.web.auth import current_organizer
 from server.web.forms import submit, text_values
 from server.web.ratelimit import enforce
@@ -36,8 +39,15 @@ def new_key() -> str:
 async def actions_index(request: Request[Any, Any, Any]) -> Response[Any]:
     """Every public campaign with live actions."""
     viewer = await current_organizer(request)
-    campaigns = await service.campaigns_with_actions()
-    return render_page(request, "actions/index.html", viewer, campaigns=campaigns)
+    # Each campaign in the reader's language where the organizers translated it.
+    campaigns = await campaign_translations.localize(await service.campaigns_with_actions())
+    return render_page(
+        request,
+        "actions/index.html",
+        viewer,
+        campaigns=campaigns,
+        language_name=languages.language_name,
+    )
 
 
 async def _campaign_page(
@@ -56,6 +66,8 @@ async def _campaign_page(
     if country_param.strip():
         country, _ = service.clean_country(country_param, allow_any=False)
     tasks, progress = await completions.campaign_progress(viewer, campaign_id)
+    if access.role is None:  # volunteers read the texts in their language where translated
+        tasks = await task_translations.localize(tasks)
     targets = await target_service.targets_of([t["id"] for t in tasks])
     cards, elsewhere = [], 0
     for task in tasks:
@@ -83,7 +95,11 @@ async def _campaign_page(
         request,
         "actions/campaign.html",
         viewer,
-        campaign=access.campaign,
+        # Volunteers read it in their language where there is a translation; members
+        # read what they wrote.
+        campaign=access.campaign
+        if access.role is not None
+        else (await campaign_translations.localize([access.campaign]))[0],
         can_edit=access.can_edit,
         is_member=access.role is not None,
         cards=cards,
@@ -93,7 +109,8 @@ async def _campaign_page(
         country_invalid=bool(country_param.strip()) and not country,
         countries=service.country_choices(),
         country_name=service.country_name,
-        markers=views.markers(None),
+        markers=views.markers(None, translated=True),
+        language_name=languages.language_name,
     )
 
 
@@ -119,7 +136,7 @@ async def mark_done(
     viewer = await current_organizer(request)
     task = await service.visible_task(viewer, task_id)
     if task["campaign"] != campaign_id:
-        raise NotFound("No such action")
+        raise NotFound(N_("No such action"))
 
     async def save() -> None:
         volunteer_id = await tie.volunteer_for(values["signup_token"], task["organization"])
@@ -145,4 +162,10 @@ async def mark_done(
     )
 
 
-ROUTES: list[Any] = [actions_index, campaign_actions, mark_done, OrganizerActionPages]
+ROUTES: list[Any] = [
+    actions_index,
+    campaign_actions,
+    mark_done,
+    OrganizerActionPages,
+    *translation_routes.ROUTES,
+]

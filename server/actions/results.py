@@ -18,14 +18,15 @@ from litestar.response import Stream
 
 from server.accounts.service import OrganizerView
 from server.actions import chart, completions, service
+from server.i18n import N_, Text
 
 PER_PAGE = 50
 OUTCOME_LABELS = {
-    "done": "Done",
-    "reached": "Reached someone",
-    "voicemail": "Left a voicemail",
-    "no_answer": "No answer",
-    "sent": "Sent",
+    "done": N_("Done"),
+    "reached": N_("Reached someone"),
+    "voicemail": N_("Left a voicemail"),
+    "no_answer": N_("No answer"),
+    "sent": N_("Sent"),
 }
 CSV_COLUMNS = (
     "created_at_utc",
@@ -45,7 +46,7 @@ def safe_cell(value: Any) -> str:
 
 
 def country_label(code: str) -> str:
-    return service.country_name(code) if code else "Not given"
+    return service.country_name(code) if code else N_("Not given")
 
 
 async def page_context(viewer: OrganizerView, campaign_id: UUID, page: int) -> dict[str, Any]:
@@ -63,7 +64,11 @@ async def page_context(viewer: OrganizerView, campaign_id: UUID, page: int) -> d
     outcome_chart = chart.stacked(days, "outcome", OUTCOME_LABELS, order=completions.OUTCOMES)
     country_chart = chart.stacked(days, "country", countries)
     total = sum(by_outcome.values())
-    period = "week" if outcome_chart.weekly else "day"
+    weekly = outcome_chart.weekly
+    desc = Text(
+        "%(total)s completions in all. The table below the chart has the same numbers.",
+        total=total,
+    )
     return {
         "campaign": campaign,
         "total": total,
@@ -79,14 +84,18 @@ async def page_context(viewer: OrganizerView, campaign_id: UUID, page: int) -> d
         "country_chart": country_chart,
         "outcome_svg": chart.svg(
             outcome_chart,
-            title=f"Completions per {period}, by outcome",
-            desc=f"{total} completions in all. The table below the chart has the same numbers.",
+            title=N_("Completions per week, by outcome")
+            if weekly
+            else N_("Completions per day, by outcome"),
+            desc=desc,
             id_prefix="chart-outcome",
         ),
         "country_svg": chart.svg(
             country_chart,
-            title=f"Completions per {period}, by country",
-            desc=f"{total} completions in all. The table below the chart has the same numbers.",
+            title=N_("Completions per week, by country")
+            if weekly
+            else N_("Completions per day, by country"),
+            desc=desc,
             id_prefix="chart-country",
         ),
         "completions": rows[:PER_PAGE],

@@ -66,6 +66,25 @@ class EventLink(msgspec.Struct):
     starts_at: datetime
 
 
+class TaskTranslationInput(msgspec.Struct):
+    """A translation of a task's texts (the same rules and placeholders as the task's).
+    ``title`` is required: its absence is a 422 naming it, given only to those who may
+    edit the task (anyone else gets the 404 first, whatever the body)."""
+
+    title: str = ""
+    instructions: str = ""
+    subject: str = ""
+    script: str = ""
+
+
+class TaskTranslationOut(msgspec.Struct):
+    language: str
+    title: str
+    instructions: str
+    subject: str
+    script: str
+
+
 class TaskOut(msgspec.Struct):
     id: UUID
     campaign_id: UUID

@@ -12,6 +12,8 @@ import re
 from string import Formatter
 from urllib.parse import quote, urlsplit
 
+from server.i18n import N_, Text
+
 PLACEHOLDERS = ("volunteer_name", "city", "target_name")
 _FORMATTER = Formatter()
 
@@ -19,13 +21,17 @@ _FORMATTER = Formatter()
 class ScriptError(ValueError):
     """A script that cannot be used; the message is meant for the organizer."""
 
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message  # kept as marked (``str(exc)`` would lose a ``Text``)
+
 
 def placeholders(template: str) -> list[str]:
     """The placeholder names in ``template``; ``ScriptError`` for unknown ones or stray braces."""
     try:
         parts = list(_FORMATTER.parse(template))
     except ValueError as exc:
-        raise ScriptError("A brace is not closed. Write {{ or }} for a literal brace.") from exc
+        raise ScriptError(N_("A brace is not closed. Write {{ or }} for a literal brace.")) from exc
     names = []
     allowed = ", ".join("{" + p + "}" for p in PLACEHOLDERS)
     for _, name, spec, conversion in parts:
@@ -39,7 +45,13 @@ def placeholders(template: str) -> list[str]:
                 + (":" + spec if spec else "")
                 + "}"
             )
-            raise ScriptError(f"Unknown placeholder {shown}: use only {allowed}.")
+            raise ScriptError(
+                Text(
+                    "Unknown placeholder %(shown)s: use only %(allowed)s.",
+                    shown=shown,
+                    allowed=allowed,
+                )
+            )
         names.append(name)
     return names
 
@@ -94,10 +106,12 @@ def phone_error(phone: str) -> str | None:
     if not phone:
         return None
     if not _PHONE_ALLOWED.match(phone) or "+" in phone.strip()[1:]:
-        return "Use digits, spaces and dashes, with an optional leading +, like +47 22 00 00 00."
+        return N_(
+            "Use digits, spaces and dashes, with an optional leading +, like +47 22 00 00 00."
+        )
     digits = phone_digits(phone).lstrip("+")
     if not 3 <= len(digits) <= 17:
-        return "A phone number has 3 to 17 digits."
+        return N_("A phone number has 3 to 17 digits.")
     return None
 
 
@@ -111,7 +125,7 @@ def url_error(url: str) -> str | None:
         return None
     parts = urlsplit(url)
     if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
-        return "Use an http:// or https:// link."
+        return N_("Use an http:// or https:// link.")
     if any(c.isspace() or ord(c) < 32 for c in url):
-        return "A link cannot contain spaces."
+        return N_("A link cannot contain spaces.")
     return None

@@ -19,8 +19,10 @@ from server.actions.tables import ActionTask
 from server.db import write_transaction
 from server.errors import NotFound, ValidationFailed
 from server.events import service as events
+from server.events import translations as event_translations
 from server.events.validation import bad_text
 from server.geo import gazetteer
+from server.i18n import N_, Text
 from server.text import strip_bidi_controls
 from server.tokens import utcnow
 
@@ -33,7 +35,7 @@ MAX_TASKS = 100
 
 def country_name(code: str) -> str:
     if code == ANY_COUNTRY:
-        return "Any country"
+        return N_("Any country")
     return gazetteer.countries().get(code, code)
 
 
@@ -49,18 +51,23 @@ def clean_country(value: str, *, allow_any: bool) -> tuple[str, str | None]:
     code = code.upper()
     if code in gazetteer.countries():
         return code, None
-    hint = ' or "any" for every country' if allow_any else ""
-    return "", f"Use a two-letter ISO country code, like NO or CA{hint}."
+    if allow_any:
+        return "", N_(
+            'Use a two-letter ISO country code, like NO or CA or "any" for every country.'
+        )
+    return "", N_("Use a two-letter ISO country code, like NO or CA.")
 
 
 def check_text(values: dict[str, str], limits: dict[str, int], errors: dict[str, str]) -> None:
     for name, limit in limits.items():
         text = values[name]
         if len(text) > limit:
-            errors[name] = f"Use at most {limit:,} characters."
+            errors[name] = Text("Use at most %(limit)s characters.", limit=format(limit, ","))
         elif bad_text(text, multiline=name in MULTILINE):
             errors[name] = (
-                "Remove control characters." if name in MULTILINE else "Use one line of text."
+                N_("Remove control characters.")
+                if name in MULTILINE
+                else N_("Use one line of text.")
             )
 
 
@@ -75,25 +82,25 @@ async def clean_task(
     values["title"] = strip_bidi_controls(values["title"]).strip()  # shown to everyone
     errors: dict[str, str] = {}
     if data.kind not in KINDS:
-        errors["kind"] = "Choose one of: " + ", ".join(KINDS) + "."
+        errors["kind"] = Text("Choose one of: %(names)s.", names=", ".join(KINDS))
     if not values["title"]:
-        errors["title"] = "Give the action a title, like “Call your border police”."
+        errors["title"] = N_("Give the action a title, like “Call your border police”.")
     check_text(values, TASK_LIMITS, errors)
     for name in ("subject", "script"):
         if name not in errors:
             try:
                 scripts.placeholders(values[name])
             except scripts.ScriptError as exc:
-                errors[name] = str(exc)
+                errors[name] = exc.message
     if data.goal is not None and not 1 <= data.goal <= 10_000_000:
-        errors["goal"] = "Use a number from 1 to 10,000,000, or leave it empty."
+        errors["goal"] = N_("Use a number from 1 to 10,000,000, or leave it empty.")
     if data.event_id is not None:
         try:
             event = await events.event_for_member(viewer, data.event_id)
         except NotFound:
             event = None
         if event is None or event["organization"] != organization_id:
-            errors["event_id"] = "Choose one of this organization's events."
+            errors["event_id"] = N_("Choose one of this organization's events.")
     if errors:
         raise ValidationFailed(errors)
     return {
@@ -128,7 +135,7 @@ async def campaign_for_member(
         campaign = await events.get_campaign(viewer, campaign_id)
         await accounts.require_role(viewer, campaign["organization"], at_least)
     except NotFound:
-        raise NotFound("No such campaign") from None
+        raise NotFound(N_("No such campaign")) from None
     return campaign
 
 
@@ -142,7 +149,9 @@ async def create_task(
             ActionTask.campaign == campaign_id
         )
         if len(existing) >= MAX_TASKS:
-            raise ValidationFailed({"title": f"A campaign can have at most {MAX_TASKS} actions."})
+            raise ValidationFailed(
+                {"title": Text("A campaign can have at most %(n)s actions.", n=MAX_TASKS)}
+            )
         position = max((r["position"] for r in existing), default=-1) + 1
         row = ActionTask(
             organization=campaign["organization"],
@@ -188,7 +197,9 @@ async def reorder(
     async with write_transaction(lock=f"actions:{campaign_id}"):
         rows = await ActionTask.select(ActionTask.id).where(ActionTask.campaign == campaign_id)
         if len(task_ids) != len(set(task_ids)) or set(task_ids) != {r["id"] for r in rows}:
-            raise ValidationFailed({"task_ids": "List every action of this campaign exactly once."})
+            raise ValidationFailed(
+                {"task_ids": N_("List every action of this campaign exactly once.")}
+            )
         for position, task_id in enumerate(task_ids):
             await ActionTask.update({ActionTask.position: position}).where(ActionTask.id == task_id)
     return await campaign_tasks(viewer, campaign_id, include_archived=True)
@@ -214,6 +225,7 @@ def _task_select() -> Any:
         *ActionTask.all_columns(),
         ActionTask.organization.approved_at.as_alias("organization_approved_at"),
         ActionTask.campaign.title.as_alias("campaign_title"),
+        ActionTask.campaign.language.as_alias("campaign_language"),
     )
 
 
@@ -225,7 +237,7 @@ async def _fetch_task(task_id: uuid.UUID) -> dict[str, Any] | None:
 async def _require_task(task_id: uuid.UUID) -> dict[str, Any]:
     row = await _fetch_task(task_id)
     if row is None:
-        raise NotFound("No such action")
+        raise NotFound(N_("No such action"))
     return row
 
 
@@ -237,9 +249,9 @@ async def visible_task(viewer: OrganizerView | None, task_id: uuid.UUID) -> dict
     """The task if ``viewer`` may see it: public ones for all, any for members."""
     row = await _fetch_task(task_id)
     if row is None:
-        raise NotFound("No such action")
+        raise NotFound(N_("No such action"))
     if not is_public(row) and await accounts.membership_role(viewer, row["organization"]) is None:
-        raise NotFound("No such action")
+        raise NotFound(N_("No such action"))
     return row
 
 
@@ -248,11 +260,11 @@ async def task_for_member(
 ) -> dict[str, Any]:
     row = await _fetch_task(task_id)
     if row is None:
-        raise NotFound("No such action")
+        raise NotFound(N_("No such action"))
     try:
         await accounts.require_role(viewer, row["organization"], at_least)
     except NotFound:
-        raise NotFound("No such action") from None
+        raise NotFound(N_("No such action")) from None
     return row
 
 
@@ -277,6 +289,7 @@ async def campaigns_with_actions() -> list[dict[str, Any]]:
             ActionTask.campaign,
             ActionTask.campaign.title.as_alias("title"),
             ActionTask.campaign.description.as_alias("description"),
+            ActionTask.campaign.language.as_alias("language"),
             ActionTask.organization.name.as_alias("organization_name"),
             ActionTask.kind,
         )
@@ -291,6 +304,7 @@ async def campaigns_with_actions() -> list[dict[str, Any]]:
                 "id": row["campaign"],
                 "title": row["title"],
                 "description": row["description"],
+                "language": row["language"],
                 "organization_name": row["organization_name"],
                 "tasks": 0,
             },
@@ -307,4 +321,6 @@ async def linked_event(row: dict[str, Any]) -> dict[str, Any] | None:
         found = await events.visible_event(None, row["event"])
     except NotFound:
         return None
-    return found.row
+    # Volunteers read the event's title in their language where the organizers gave one.
+    await event_translations.attach([found.row])
+    return {**found.row, "title": event_translations.localized_title(found.row)}

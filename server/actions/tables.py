@@ -41,6 +41,20 @@ class ActionTask(Table, tablename="action_task"):
     updated_at = Timestamptz(default=TimestamptzNow())
 
 
+class ActionTaskTranslation(Table, tablename="action_task_translation"):
+    """An organizer's translation of a task's texts, one per language (unique with the
+    task: see the migration ``event_translations``). The task's own texts are in its
+    campaign's language."""
+
+    id = UUID(primary_key=True)
+    task = ForeignKey(ActionTask, index=True, on_delete=OnDelete.cascade)
+    language = Varchar(length=8)
+    title = Varchar(length=200)
+    instructions = Text(default="")
+    subject = Varchar(length=300, default="")
+    script = Text(default="")
+
+
 class ActionTarget(Table, tablename="action_target"):
     """Whom to contact for a task in one country ("any" for every country); unique per task."""
 

@@ -16,6 +16,7 @@ from server.actions.schemas import TargetInput
 from server.actions.tables import ActionTarget
 from server.db import write_transaction
 from server.errors import NotFound, ValidationFailed
+from server.i18n import N_, Text
 from server.text import strip_bidi_controls
 
 TARGET_LIMITS = {
@@ -30,11 +31,11 @@ TARGET_LIMITS = {
 }
 # What a target of each kind must have, so the one-tap button has something to open.
 TARGET_NEEDS: dict[str, tuple[tuple[str, ...], str]] = {
-    "call": (("phone",), "A call needs a phone number."),
-    "email": (("email", "url"), "Give an email address or a contact form link."),
-    "letter": (("postal_address", "email"), "Give a postal address (or an email address)."),
-    "petition": (("url",), "Give the petition's link."),
-    "donate": (("url",), "Give the donation page's link."),
+    "call": (("phone",), N_("A call needs a phone number.")),
+    "email": (("email", "url"), N_("Give an email address or a contact form link.")),
+    "letter": (("postal_address", "email"), N_("Give a postal address (or an email address).")),
+    "petition": (("url",), N_("Give the petition's link.")),
+    "donate": (("url",), N_("Give the donation page's link.")),
 }
 
 
@@ -46,7 +47,7 @@ def clean_target(data: TargetInput, kind: str) -> dict[str, Any]:
     if problem:
         errors["country"] = problem
     if not values["name"]:
-        errors["name"] = "Name the person or office, like “Border police switchboard”."
+        errors["name"] = N_("Name the person or office, like “Border police switchboard”.")
     service.check_text(values, TARGET_LIMITS, errors)
     if "phone" not in errors and (problem := scripts.phone_error(values["phone"])):
         errors["phone"] = problem
@@ -68,8 +69,14 @@ async def _unique_country(task_id: uuid.UUID, country: str, except_id: uuid.UUID
     )
     clash = await query.first()
     if clash is not None and clash["id"] != except_id:
-        where = "every country" if country == service.ANY_COUNTRY else service.country_name(country)
-        raise ValidationFailed({"country": f"This action already has a target for {where}."})
+        if country == service.ANY_COUNTRY:
+            raise ValidationFailed(
+                {"country": N_("This action already has a target for every country.")}
+            )
+        where = service.country_name(country)
+        raise ValidationFailed(
+            {"country": Text("This action already has a target for %(where)s.", where=where)}
+        )
 
 
 async def add_target(
@@ -90,11 +97,11 @@ async def _target_with_task(
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     row = await ActionTarget.select().where(ActionTarget.id == target_id).first()
     if row is None:
-        raise NotFound("No such target")
+        raise NotFound(N_("No such target"))
     try:
         task = await service.task_for_member(viewer, row["task"], "organizer")
     except NotFound:
-        raise NotFound("No such target") from None
+        raise NotFound(N_("No such target")) from None
     return row, task
 
 
@@ -132,7 +139,7 @@ async def _require_target(target_id: uuid.UUID) -> dict[str, Any]:
         await ActionTarget.select().where(ActionTarget.id == target_id).first()
     )
     if row is None:
-        raise NotFound("No such target")
+        raise NotFound(N_("No such target"))
     return row
 
 

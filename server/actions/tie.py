@@ -14,10 +14,11 @@ import uuid
 
 from server.errors import NotFound, ValidationFailed
 from server.events import service as events
+from server.i18n import N_
 from server.signups import rows as signup_rows
 from server.signups import service as signups
 
-INVALID = "This signup link is not valid (any more). Leave it out to take part anonymously."
+INVALID = N_("This signup link is not valid (any more). Leave it out to take part anonymously.")
 
 
 async def volunteer_for(token: str | None, organization_id: uuid.UUID) -> uuid.UUID | None:

@@ -14,29 +14,37 @@ from typing import Any
 from server.actions import scripts
 from server.actions.schemas import EventLink, TargetOut, TaskOut
 from server.actions.service import country_name
+from server.i18n import N_, translate
 
-NAME_MARKER = "[your name]"
-CITY_MARKER = "[your city]"
-TARGET_MARKER = "[name of the person you contact]"
+NAME_MARKER = N_("[your name]")
+CITY_MARKER = N_("[your city]")
+TARGET_MARKER = N_("[name of the person you contact]")
 
 
-def markers(target: dict[str, Any] | None) -> dict[str, str]:
+def markers(target: dict[str, Any] | None, *, translated: bool = False) -> dict[str, str]:
+    """The markers in English (the API), or in the reader's language (``translated``: the
+    volunteer's page, whose script swaps the same translated markers)."""
+    say = translate if translated else str
     return {
-        "volunteer_name": NAME_MARKER,
-        "city": CITY_MARKER,
-        "target_name": target["name"] if target else TARGET_MARKER,
+        "volunteer_name": say(NAME_MARKER),
+        "city": say(CITY_MARKER),
+        "target_name": target["name"] if target else say(TARGET_MARKER),
     }
 
 
-def filled(template: str, target: dict[str, Any] | None) -> str:
-    return scripts.fill(template, markers(target))
+def filled(template: str, target: dict[str, Any] | None, *, translated: bool = False) -> str:
+    return scripts.fill(template, markers(target, translated=translated))
 
 
-def target_mailto(task: dict[str, Any], target: dict[str, Any]) -> str | None:
+def target_mailto(
+    task: dict[str, Any], target: dict[str, Any], *, translated: bool = False
+) -> str | None:
     if not target["email"]:
         return None
     return scripts.mailto(
-        target["email"], filled(task["subject"], target), filled(task["script"], target)
+        target["email"],
+        filled(task["subject"], target, translated=translated),
+        filled(task["script"], target, translated=translated),
     )
 
 
@@ -139,8 +147,8 @@ def card(
         event=event,
         outcomes=outcomes,
         key=key,
-        subject=filled(task["subject"], target),
-        script=filled(task["script"], target),
-        mailto=target_mailto(task, target) if target else None,
+        subject=filled(task["subject"], target, translated=True),
+        script=filled(task["script"], target, translated=True),
+        mailto=target_mailto(task, target, translated=True) if target else None,
         tel=scripts.tel(target["phone"]) if target and target["phone"] else None,
     )

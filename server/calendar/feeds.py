@@ -24,12 +24,10 @@ import unicodedata
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from functools import cache
 from typing import Any
 from urllib.parse import urlsplit
 
-from babel.support import NullTranslations
-
+from server import i18n
 from server.accounts import service as accounts
 from server.calendar.ics import IcsCalendar, IcsEvent
 from server.errors import NotFound, ValidationFailed
@@ -38,8 +36,9 @@ from server.events import service as events
 from server.events.calendar_rows import FeedFilter, FeedWindow, public_feed_rows
 from server.events.schemas import EventOut
 from server.events.views import public_event
-from server.geo import gazetteer
+from server.geo.country_names import country_name
 from server.geo.distance import parse_point
+from server.i18n import N_, Text
 from server.web import caching
 from server.web.caching import etag
 
@@ -52,16 +51,10 @@ REMINDER = timedelta(hours=2)  # the alarm of a downloaded event; the volunteer 
 REFRESH = timedelta(hours=1)
 
 
-@cache
-def _translations() -> NullTranslations:
-    from server.web.templates import translations
-
-    return translations("en")
-
-
 def _(text: str) -> str:
-    """gettext: calendars have no locale of their own, so the source language for now."""
-    return _translations().gettext(text)
+    """The texts Muster writes into a calendar, in the language it was asked for
+    (``?lang=`` on feeds, the reader's language on pages); organizers' own texts stay."""
+    return i18n.gettext(text)
 
 
 def uid_host(base_url: str) -> str:
@@ -80,7 +73,7 @@ def _location(event: EventOut) -> str:
     joined = ", ".join(parts).casefold()
     if event.city and event.city.casefold() not in joined:
         parts.append(event.city)
-    country = gazetteer.countries().get(event.country, "") if event.country else ""
+    country = country_name(event.country) if event.country else ""
     if country and country.casefold() not in joined:
         parts.append(country)
     if not parts and event.online_url:
@@ -138,9 +131,17 @@ def event_calendar(event: EventOut, base_url: str) -> IcsCalendar:
 
 
 def event_tag(event: EventOut, base_url: str, member: bool) -> str:
-    """The single-event file's ETag, from what decides its bytes."""
+    """The single-event file's ETag, from what decides its bytes (its language too)."""
     return etag(
-        "event", FORMAT, base_url, member, event.id, event.updated_at, event.sequence, event.status
+        "event",
+        FORMAT,
+        base_url,
+        member,
+        event.id,
+        event.updated_at,
+        event.sequence,
+        event.status,
+        i18n.current.get(),
     )
 
 
@@ -163,6 +164,8 @@ class FeedKey:
     radius_km: float = search_query.DEFAULT_RADIUS_KM
     campaign_id: uuid.UUID | None = None
     org_id: uuid.UUID | None = None
+    # The language of the texts Muster writes in it (``?lang=``; the UID does not change).
+    language: str = i18n.SOURCE
 
     @property
     def uid(self) -> str:
@@ -177,8 +180,9 @@ class FeedKey:
         return "-".join(parts)
 
     def path(self) -> str:
+        lang = f"lang={self.language}" if self.language != i18n.SOURCE else ""
         if self.kind == "org":
-            return f"/feeds/orgs/{self.org_id}.ics"
+            return f"/feeds/orgs/{self.org_id}.ics" + (f"?{lang}" if lang else "")
         query = []
         if self.near:
             query.append(f"near={self.near[0]:g},{self.near[1]:g}&radius_km={self.radius_km:g}")
@@ -186,6 +190,8 @@ class FeedKey:
             query.append(f"campaign={self.campaign_id}")
         if self.org_id:
             query.append(f"org={self.org_id}")
+        if lang:
+            query.append(lang)
         return "/feeds/events.ics" + ("?" + "&".join(query) if query else "")
 
 
@@ -195,36 +201,49 @@ def _uuid(value: str | None, name: str, errors: dict[str, str]) -> uuid.UUID | N
     try:
         return uuid.UUID(value)
     except ValueError:
-        errors[name] = f"Give the {name} as an id, like 4f1c2a3b-5d6e-4f70-8a9b-0c1d2e3f4a5b."
+        errors[name] = Text(
+            "Give the %(name)s as an id, like 4f1c2a3b-5d6e-4f70-8a9b-0c1d2e3f4a5b.", name=name
+        )
         return None
 
 
+def feed_language(lang: str | None) -> str:
+    """A feed's language: only ``?lang=`` chooses it (calendar apps send no preference of
+    the subscriber's, and one URL must always give the same bytes)."""
+    return lang if lang in i18n.LANGUAGES else i18n.SOURCE
+
+
 def events_feed_key(
-    near: str | None, radius_km: str | None, campaign: str | None, org: str | None
+    near: str | None,
+    radius_km: str | None,
+    campaign: str | None,
+    org: str | None,
+    lang: str | None = None,
 ) -> FeedKey:
     """Check the search filters as the search API does; errors name the parameter."""
     errors: dict[str, str] = {}
     point = parse_point(near) if near else None
     if near and point is None:
-        errors["near"] = "Give the point as latitude,longitude, like 52.52,13.40."
+        errors["near"] = N_("Give the point as latitude,longitude, like 52.52,13.40.")
     radius: float | None = None
     if radius_km:
         try:
             radius = float(radius_km)
         except ValueError:
-            errors["radius_km"] = (
-                f"Use a radius from {search_query.MIN_RADIUS_KM:g} to {search_query.MAX_RADIUS_KM:g} km."
+            low, high = f"{search_query.MIN_RADIUS_KM:g}", f"{search_query.MAX_RADIUS_KM:g}"
+            errors["radius_km"] = Text(
+                "Use a radius from %(low)s to %(high)s km.", low=low, high=high
             )
     campaign_id = _uuid(campaign, "campaign", errors)
     org_id = _uuid(org, "org", errors)
     if errors:
         raise ValidationFailed(errors)
     q = search_query.make_query(point, radius, campaign_id=campaign_id, org_id=org_id)
-    return FeedKey("events", q.near, q.radius_km, q.campaign_id, q.org_id)
+    return FeedKey("events", q.near, q.radius_km, q.campaign_id, q.org_id, feed_language(lang))
 
 
-def org_feed_key(org_id: uuid.UUID) -> FeedKey:
-    return FeedKey("org", org_id=org_id)
+def org_feed_key(org_id: uuid.UUID, lang: str | None = None) -> FeedKey:
+    return FeedKey("org", org_id=org_id, language=feed_language(lang))
 
 
 async def _name(key: FeedKey) -> str:
@@ -233,7 +252,7 @@ async def _name(key: FeedKey) -> str:
     if key.org_id:
         org = await accounts.get_organization(key.org_id)
         if org is None or not org.approved:
-            raise NotFound("No such organization")
+            raise NotFound(N_("No such organization"))
         parts.append(org.name)
     if key.campaign_id:
         campaign = await events.get_campaign(None, key.campaign_id)
@@ -269,7 +288,7 @@ _public_events: caching.LRU[IcsEvent] = caching.LRU(20_000)
 
 
 def _public_ics_event(row: dict[str, Any], base_url: str) -> IcsEvent:
-    key = (base_url, row["id"], row["updated_at"])
+    key = (base_url, row["id"], row["updated_at"], i18n.current.get())
     found = _public_events.get(key)
     if found is None:
         found = _public_events.put(key, ics_event(public_event(row, base_url)))
@@ -278,6 +297,11 @@ def _public_ics_event(row: dict[str, Any], base_url: str) -> IcsEvent:
 
 async def public_feed(key: FeedKey, base_url: str, now: datetime) -> Feed:
     """The feed's events and ETag as of ``now``; building its bytes is left to the caller."""
+    with i18n.speaking(key.language):
+        return await _public_feed(key, base_url, now)
+
+
+async def _public_feed(key: FeedKey, base_url: str, now: datetime) -> Feed:
     name = await _name(key)
     rows = await public_feed_rows(
         FeedFilter(key.near, key.radius_km, key.campaign_id, key.org_id), _window(now)

@@ -30,12 +30,14 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, PathParameter, QueryParameter
 from litestar.types import ASGIApp, HTTPScope, Receive, Scope, Send
 
+from server import i18n
 from server.calendar import feeds, http
 from server.calendar.ics import build_calendar
 from server.errors import NotFound, ValidationFailed
 from server.events import search
 from server.events import service as events
 from server.events.views import member_event, public_event
+from server.i18n import N_
 from server.web import caching, urls
 from server.web.auth import current_organizer
 from server.web.errors import PROBLEM_JSON, bad_query
@@ -45,6 +47,7 @@ PUBLIC_GET = {"skip_session": True, "exclude_from_csrf": True}
 NO_STORE = "no-store"
 FEED_DISPOSITION = 'inline; filename="muster-events.ics"'
 MAX_KEYS = 10_000
+LANG_DESCRIPTION = "The language of Muster's own texts in it: " + ", ".join(i18n.LANGUAGES)
 # Parsed filters by their text: checking them costs more than answering a 304.
 _keys: dict[tuple[str | None, ...], feeds.FeedKey] = {}
 # Feeds by their exact (path, query string), as the handlers saw them.
@@ -129,15 +132,16 @@ async def events_feed(
     ] = None,
     campaign: Annotated[str | None, QueryParameter(description="Campaign id")] = None,
     org: Annotated[str | None, QueryParameter(description="Organization id")] = None,
+    lang: Annotated[str | None, QueryParameter(description=LANG_DESCRIPTION)] = None,
 ) -> ASGIApp:
     """Public events of approved organizations, as an iCalendar feed for calendar apps:
     up to 1,000 upcoming ones, those that ended in the last 30 days, and those cancelled
     in the last 30 days (STATUS:CANCELLED). Send `If-None-Match`: unchanged is a 304."""
-    raw = (near, radius_km, campaign, org)
+    raw = (near, radius_km, campaign, org, lang)
     key = _keys.get(raw)
     if key is None:
         try:
-            key = feeds.events_feed_key(near, radius_km, campaign, org)
+            key = feeds.events_feed_key(near, radius_km, campaign, org, lang)
         except ValidationFailed as exc:
             return bad_query(exc.errors)
         if len(_keys) >= MAX_KEYS:  # subscribers' points vary: keep the memo bounded
@@ -158,16 +162,17 @@ async def events_feed(
 async def organization_feed(
     request: Request[Any, Any, Any],
     org_file: Annotated[str, PathParameter(description="`{org_id}.ics`")],
+    lang: Annotated[str | None, QueryParameter(description=LANG_DESCRIPTION)] = None,
 ) -> ASGIApp:
     """The public events of one approved organization, like `/feeds/events.ics?org=`."""
     org_id, suffix = org_file[:-4], org_file[-4:]
     try:
         parsed = uuid.UUID(org_id)
     except ValueError:
-        raise NotFound("No such organization") from None
+        raise NotFound(N_("No such organization")) from None
     if suffix != ".ics":
-        raise NotFound("No such organization")
-    key = feeds.org_feed_key(parsed)
+        raise NotFound(N_("No such organization"))
+    key = feeds.org_feed_key(parsed, lang)
     _remember(request, key)
     return await public_feed(request, key)
 
@@ -192,7 +197,7 @@ async def event_file(request: Request[Any, Any, Any], event_id: FromPath[uuid.UU
     key: tuple[Any, ...] | None = None
     if viewer is None:
         state = await search.public_state(clock())
-        key = ("event-file", event_id, base_url, state.key())
+        key = ("event-file", event_id, base_url, state.key(), i18n.current.get())
         cached = _event_files.get(key)
         if cached is not None:
             return _event_answer(request, *cached, http.PUBLIC)
@@ -230,7 +235,7 @@ GOOGLE_SUBSCRIBE = "https://calendar.google.com/calendar/r"
 # Our own feeds only: the redirect never takes a visitor anywhere a link could choose.
 _OWN_FEED = re.compile(
     r"/(?:feeds/events\.ics(?:\?[A-Za-z0-9_.,=&%-]{0,300})?"
-    r"|feeds/orgs/[0-9a-fA-F-]{36}\.ics|events/[0-9a-fA-F-]{36}\.ics)"
+    r"|(?:feeds/orgs|events)/[0-9a-fA-F-]{36}\.ics(?:\?lang=[a-z]{2,3})?)"
 )
 
 
@@ -241,7 +246,7 @@ async def google_subscribe(
     """ "Subscribe in Google Calendar": a redirect to Google with our feed's webcal URL as
     ``cid``. Through here, so pages link only to our origin (the volunteer follows it)."""
     if not _OWN_FEED.fullmatch(feed):
-        raise NotFound("No such feed")
+        raise NotFound(N_("No such feed"))
     webcal = "webcal://" + urls.base_url(request).split("://", 1)[1] + feed
     location = f"{GOOGLE_SUBSCRIBE}?{urlencode({'cid': webcal})}"
     headers = [(b"location", location.encode()), (b"cache-control", b"public, max-age=86400")]

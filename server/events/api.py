@@ -15,7 +15,13 @@ from litestar import Request, Response, get, post, put
 from litestar.params import FromPath, JSONBody, Parameter
 
 from server.accounts import service as accounts
-from server.events import service
+from server.events import (
+    campaign_translation_api,
+    campaign_translations,
+    service,
+    translation_api,
+    translations,
+)
 from server.events.schemas import (
     CampaignInput,
     CampaignOut,
@@ -35,11 +41,14 @@ def _member_out(request: Request[Any, Any, Any], row: dict[str, Any]) -> EventOu
 
 
 def _campaign_out(row: dict[str, Any]) -> CampaignOut:
+    shown = row.get("language") or "en"  # after ``localize``: the reader's when translated
     return CampaignOut(
         id=row["id"],
         organization_id=row["organization"],
         title=row["title"],
         description=row["description"],
+        language=shown,
+        original_language=row.get("original_language") or shown,
     )
 
 
@@ -58,6 +67,7 @@ class EventController(ApiController):
         found = await service.visible_event(viewer, event_id)
         if found.is_member:
             return Response(_member_out(request, found.row))
+        await translations.attach([found.row])
         body = public_event(found.row, urls.base_url(request))
         return Response(body, headers=public_cache(viewer))
 
@@ -82,7 +92,9 @@ class EventController(ApiController):
             items = [_member_out(request, r) for r in rows[:per_page]]
             headers: dict[str, str] = {}
         else:
-            rows = await service.public_organization_events(org_id, **window)
+            rows = await translations.attach(
+                await service.public_organization_events(org_id, **window)
+            )
             items = [public_event(r, urls.base_url(request)) for r in rows[:per_page]]
             headers = public_cache(viewer)
         body = EventPage(items=items, page=page, per_page=per_page, has_next=len(rows) > per_page)
@@ -177,6 +189,8 @@ class CampaignController(ApiController):
     ) -> Response[list[CampaignOut]]:
         """Anyone may list an approved organization's campaigns; before approval, members only."""
         rows = await service.campaigns_of(viewer, org_id)
+        if await accounts.membership_role(viewer, org_id) is None:
+            rows = await campaign_translations.localize(rows)  # members read the original
         return Response([_campaign_out(r) for r in rows], headers=public_cache(viewer))
 
     @post(
@@ -192,4 +206,9 @@ class CampaignController(ApiController):
         return _campaign_out(await service.create_campaign(organizer, org_id, data))
 
 
-ROUTES: list[Any] = [EventController, CampaignController]
+ROUTES: list[Any] = [
+    EventController,
+    CampaignController,
+    *translation_api.ROUTES,
+    *campaign_translation_api.ROUTES,
+]

@@ -25,8 +25,9 @@ from litestar.template.base import csrf_token
 from litestar.types import ASGIApp
 from markupsafe import Markup
 
+from server import i18n
 from server.errors import ValidationFailed
-from server.events import search
+from server.events import campaign_translations, search
 from server.events.home_form import HomeForm, feed_url, raw_form, read_form
 from server.events.pages import page_csrf
 from server.events.query import (
@@ -41,10 +42,11 @@ from server.events.query import (
 from server.events.schemas import EventPage
 from server.geo import gazetteer
 from server.geo.distance import parse_point
+from server.i18n import N_
 from server.web import caching, urls
 from server.web.auth import SESSION_KEY, current_organizer
 from server.web.errors import PROBLEM_JSON, bad_query
-from server.web.templates import jinja
+from server.web.templates import jinja, relative_day
 
 RADIUS_CHOICES = (5, 10, 25, 50, 100, 250)
 PLACES_LIMIT = 10
@@ -59,7 +61,7 @@ _TOKEN_STAND_IN = secrets.token_hex(16)
 PUBLIC_GET = {"skip_session": True, "exclude_from_csrf": True}
 _bodies = caching.BodyCache()
 # The campaign filter's choices and their digest, by public state.
-_campaigns: caching.LRU[tuple[list[tuple[str, str]], str]] = caching.LRU(8)
+_campaigns: caching.LRU[tuple[list[tuple[str, str]], str]] = caching.LRU(64)  # by state, language
 
 
 class PlaceOut(msgspec.Struct):
@@ -145,7 +147,7 @@ async def list_events(
     errors: dict[str, str] = {}
     point = parse_point(near) if near is not None else None
     if near is not None and point is None:
-        errors["near"] = "Give the point as latitude,longitude, like 52.52,13.40."
+        errors["near"] = N_("Give the point as latitude,longitude, like 52.52,13.40.")
     days, wrong = parse_days(**{"from": date_from, "to": date_to})
     errors.update(dict.fromkeys(wrong, DAY_MESSAGE))
     if errors:
@@ -192,7 +194,7 @@ async def places(
     first, at most 10: "Berlin" is Berlin, Germany first, never Burlington."""
     text = (q or "").strip()
     if not text or len(text) > 100:
-        return bad_query({"q": "Give a place name of 1 to 100 characters."})
+        return bad_query({"q": N_("Give a place name of 1 to 100 characters.")})
     await _gazetteer_loaded()
     found = gazetteer.find_cities(text, limit=PLACES_LIMIT)
     body = msgspec.json.encode(
@@ -219,16 +221,24 @@ async def _gazetteer_loaded() -> None:
 
 
 async def _listed_campaigns(state: search.PublicState) -> tuple[list[tuple[str, str]], str]:
-    """The campaign filter's choices (id, title) and a digest, once per state (a minute)."""
-    cached = _campaigns.get(state.key())
+    """The campaign filter's choices (id, title in the reader's language where translated)
+    and a digest, once per state (a minute) and language."""
+    reader = i18n.current.get()
+    key = (state.key(), reader)
+    cached = _campaigns.get(key)
     if cached is None:
-        found = [(str(c.id), c.title) for c in await search.listed_campaigns(state)]
-        cached = _campaigns.put(state.key(), (found, caching.etag(found)))
+        listed = await search.listed_campaigns(state)
+        translated = await campaign_translations.of([c.id for c in listed])
+        found = [
+            (str(c.id), translated.get(c.id, {}).get(reader, (c.title, ""))[0]) for c in listed
+        ]
+        cached = _campaigns.put(key, (found, caching.etag(found)))
     return cached
 
 
 def _render(request: Request[Any, Any, Any], name: str, context: dict[str, Any]) -> bytes:
-    return jinja(request).get_template(name).render(context).encode()
+    # ``request``: the page's own address, for the language switcher's way back.
+    return jinja(request).get_template(name).render({**context, "request": request}).encode()
 
 
 # Rendered result items by (change version, event, distance shown): most searches show
@@ -242,7 +252,9 @@ def _rendered_items(
     item: Any = None
     rendered = []
     for event in page.items:
-        key = (state.version, event.id, event.distance_km)
+        # "Today"/"tomorrow" are part of the card: keyed too, so midnight moves them on.
+        day = relative_day(event.starts_at, event.timezone)
+        key = (state.version, event.id, event.distance_km, i18n.current.get(), day)
         html = _items.get(key)
         if html is None:
             # The fragment's macro, from the template run without a page (renders nothing).
@@ -272,7 +284,7 @@ async def home(request: Request[Any, Any, Any]) -> ASGIApp:
     raw = raw_form(request)
     state = await search.public_state()
     base_url = urls.base_url(request)
-    key = ("results", base_url, state.key(), raw)
+    key = ("results", base_url, state.key(), raw, i18n.current.get())
     results = _bodies.get(key)
     form: HomeForm | None = None
     if results is None:

@@ -16,8 +16,10 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from server.events import validation
+from server import i18n
+from server.events import languages, validation
 from server.events.schemas import EventInput
+from server.i18n import N_
 
 # What the organizer edits is what an edit replaces (validation.EDITABLE), less the
 # search point the rules derive; the campaign is picked by its id.
@@ -56,7 +58,7 @@ def _yes_no(text: str, field: str, default: bool, errors: dict[str, str]) -> boo
         return True
     if value in ("no", "0", "false", "off"):
         return False
-    errors[field] = "Choose yes or no."
+    errors[field] = N_("Choose yes or no.")
     return default
 
 
@@ -65,19 +67,25 @@ def _minutes(text: str, errors: dict[str, str]) -> list[int]:
     try:
         return [int(p) for p in parts]
     except ValueError:
-        errors["reminder_minutes"] = "Enter minutes as whole numbers separated by commas."
+        errors["reminder_minutes"] = N_("Enter minutes as whole numbers separated by commas.")
         return []
 
 
 def _datetime(text: str, field: str, errors: dict[str, str]) -> datetime:
-    label = "start" if field == "starts_at" else "end"
+    start = field == "starts_at"
     if not text.strip():
-        errors[field] = f"Enter the {label} date and time."
+        errors[field] = (
+            N_("Enter the start date and time.") if start else N_("Enter the end date and time.")
+        )
         return _PLACEHOLDER
     try:
         return datetime.fromisoformat(text.strip())
     except ValueError:
-        errors[field] = f"Enter the {label} as a date and time, like 2026-12-05 18:00."
+        errors[field] = (
+            N_("Enter the start as a date and time, like 2026-12-05 18:00.")
+            if start
+            else N_("Enter the end as a date and time, like 2026-12-05 18:00.")
+        )
         return _PLACEHOLDER
 
 
@@ -88,10 +96,10 @@ def _number(text: str, field: str, errors: dict[str, str]) -> float | None:
     try:
         value = float(text)
     except ValueError:
-        errors[field] = "Enter a number, like 52.5163."
+        errors[field] = N_("Enter a number, like 52.5163.")
         return None
     if not math.isfinite(value):
-        errors[field] = "Enter a number, like 52.5163."
+        errors[field] = N_("Enter a number, like 52.5163.")
         return None
     return value
 
@@ -114,19 +122,19 @@ def parse_event_form(values: Mapping[str, str]) -> tuple[EventInput, dict[str, s
         try:
             capacity = int(values["capacity"].strip())
         except ValueError:
-            errors["capacity"] = "Enter a whole number, or leave it empty."
+            errors["capacity"] = N_("Enter a whole number, or leave it empty.")
     campaign_id: uuid.UUID | None = None
     if values.get("campaign_id", "").strip():
         try:
             campaign_id = uuid.UUID(values["campaign_id"].strip())
         except ValueError:
-            errors["campaign_id"] = "Choose one of this organization's campaigns."
+            errors["campaign_id"] = N_("Choose one of this organization's campaigns.")
     max_guests = 0
     if values.get("max_guests", "").strip():
         try:
             max_guests = int(values["max_guests"].strip())
         except ValueError:
-            errors["max_guests"] = "Enter a whole number from 0 to 20."
+            errors["max_guests"] = N_("Enter a whole number from 0 to 20.")
     data = EventInput(
         title=values.get("title", ""),
         starts_at=starts_at,
@@ -155,6 +163,8 @@ def parse_event_form(values: Mapping[str, str]) -> tuple[EventInput, dict[str, s
         max_guests=max_guests,
         discreet=_yes_no(values.get("discreet", ""), "discreet", False, errors),
         reminder_minutes=_minutes(values.get("reminder_minutes", ""), errors),
+        language=values.get("language", "").strip() or None,
+        spoken_languages=languages.split_codes(values.get("spoken_languages", "")),
     )
     return data, errors
 
@@ -193,6 +203,8 @@ def values_from_row(row: Mapping[str, Any]) -> dict[str, str]:
         "max_guests": str(row["max_guests"]),
         "discreet": "yes" if row["discreet"] else "no",
         "reminder_minutes": row["reminder_minutes"],
+        "language": row.get("language") or i18n.SOURCE,
+        "spoken_languages": ", ".join(languages.stored_codes(row.get("spoken_languages"))),
     }
 
 

@@ -19,14 +19,17 @@ from litestar.middleware.csrf import generate_csrf_token
 from litestar.params import FromPath
 from litestar.utils.scope.state import ScopeState
 
+from server import i18n
 from server.accounts import service as accounts
 from server.accounts.pages import OrganizerController, see_other
 from server.accounts.service import OrganizerView
-from server.errors import Conflict, NotFound
-from server.events import forms, search, service, validation
+from server.errors import Conflict
+from server.events import forms, search, service, translation_pages, translations, validation
+from server.events.form_page import render_form
 from server.events.schemas import CampaignInput
 from server.events.views import description_html, member_event, public_event
 from server.geo import gazetteer
+from server.geo.country_names import country_name
 from server.settings import Settings
 from server.web import caching, urls
 from server.web.auth import SignedIn, current_organizer
@@ -94,8 +97,17 @@ def _context(request: Request[Any, Any, Any], found: service.VisibleEvent) -> di
         "is_member": found.is_member,
         "can_edit": found.can_edit,
         "org_approved": row["organization_approved_at"] is not None,
-        "country_name": gazetteer.countries().get(event.country, event.country),
+        "country_name": country_name(event.country) if event.country else "",
     }
+
+
+async def _visible(viewer: OrganizerView | None, event_id: UUID) -> service.VisibleEvent:
+    """The event as ``viewer`` may see it; with its translations unless they are a member
+    (members read what they wrote, and translate it on the edit page)."""
+    found = await service.visible_event(viewer, event_id)
+    if not found.is_member:
+        await translations.attach([found.row])
+    return found
 
 
 def _listed(row: dict[str, Any]) -> bool:
@@ -119,11 +131,11 @@ async def event_page(request: Request[Any, Any, Any], event_id: FromPath[UUID]) 
     viewer = await current_organizer(request)
     if viewer is None:
         state = await search.public_state()
-        key = ("event-page", event_id, urls.base_url(request), state.key())
+        key = ("event-page", event_id, urls.base_url(request), state.key(), i18n.current.get())
         entry = _public_pages.get(key)
         if entry is not None:
             return _public_answer(request, entry)
-        found = await service.visible_event(None, event_id)
+        found = await _visible(None, event_id)
         if _listed(found.row):
             # Rendered without a token: forms come with their own (the RSVP fragment).
             context = {"request": request, "viewer": None, "csrf_token": lambda: ""}
@@ -138,7 +150,7 @@ async def event_page(request: Request[Any, Any, Any], event_id: FromPath[UUID]) 
             private=True,
             headers={"X-Robots-Tag": "noindex"},
         )
-    found = await service.visible_event(viewer, event_id)
+    found = await _visible(viewer, event_id)
     cookie = page_csrf(request)
     # A signed-in page carries the organizer's navigation, a member's page the hidden
     # address: no-store (invariant 5), whatever validator the request sends.
@@ -152,15 +164,6 @@ async def event_page(request: Request[Any, Any, Any], event_id: FromPath[UUID]) 
     if cookie is not None:
         response.cookies.append(cookie)
     return response
-
-
-def _form_choices() -> dict[str, Any]:
-    countries = sorted(gazetteer.countries().items(), key=lambda item: item[1])
-    return {
-        "timezones": validation.timezone_choices(),
-        "countries": countries,
-        "kinds": validation.KINDS,
-    }
 
 
 async def _form_values(request: Request[Any, Any, Any]) -> dict[str, str]:
@@ -207,40 +210,21 @@ class OrganizerEventPages(OrganizerController):
         self, request: Request[Any, Any, Any], viewer: SignedIn, org_id: FromPath[UUID]
     ) -> Response[Any]:
         form = await request.form()
-        values = text_values(form, ("title", "description"))
+        values = text_values(form, ("title", "description", "language"))
         return await submit(
-            lambda: service.create_campaign(viewer, org_id, CampaignInput(**values)),
+            lambda: service.create_campaign(
+                viewer,
+                org_id,
+                CampaignInput(
+                    title=values["title"],
+                    description=values["description"],
+                    language=values["language"] or None,
+                ),
+            ),
             done=lambda _: see_other(f"/organizer/orgs/{org_id}/events"),
             invalid=lambda errors: self._events(
                 request, viewer, org_id, errors=errors, values=values
             ),
-        )
-
-    async def _form(
-        self,
-        request: Request[Any, Any, Any],
-        viewer: OrganizerView,
-        org_id: UUID,
-        *,
-        action: str,
-        values: dict[str, str],
-        event: dict[str, Any] | None = None,
-        errors: dict[str, str] | None = None,
-    ) -> Response[Any]:
-        org = await accounts.get_organization(org_id)
-        if org is None:
-            raise NotFound("No such organization")
-        return render_page(
-            request,
-            "events/form.html",
-            viewer,
-            org=org,
-            event=event,
-            action=action,
-            values=values,
-            errors=errors or {},
-            campaigns=await service.campaigns_of(viewer, org_id),
-            **_form_choices(),
         )
 
     @get("/orgs/{org_id:uuid}/events/new")
@@ -248,9 +232,11 @@ class OrganizerEventPages(OrganizerController):
         self, request: Request[Any, Any, Any], viewer: SignedIn, org_id: FromPath[UUID]
     ) -> Response[Any]:
         await accounts.require_role(viewer, org_id, "organizer")
-        values = forms.form_values({"visibility": "public", "address_visibility": "public"})
+        values = forms.form_values(
+            {"visibility": "public", "address_visibility": "public", "language": i18n.current.get()}
+        )
         action = f"/organizer/orgs/{org_id}/events/new"
-        return await self._form(request, viewer, org_id, action=action, values=values)
+        return await render_form(request, viewer, org_id, action=action, values=values)
 
     @post("/orgs/{org_id:uuid}/events/new")
     async def create(
@@ -263,7 +249,7 @@ class OrganizerEventPages(OrganizerController):
         return await submit(
             lambda: service.create_event(viewer, org_id, data),
             done=lambda row: see_other(f"/events/{row['id']}"),
-            invalid=lambda errors: self._form(
+            invalid=lambda errors: render_form(
                 request, viewer, org_id, action=action, values=values, errors=errors
             ),
             errors=errors,
@@ -275,7 +261,7 @@ class OrganizerEventPages(OrganizerController):
         self, request: Request[Any, Any, Any], viewer: SignedIn, event_id: FromPath[UUID]
     ) -> Response[Any]:
         row = await service.event_for_member(viewer, event_id, "organizer")
-        return await self._form(
+        return await render_form(
             request,
             viewer,
             row["organization"],
@@ -303,7 +289,7 @@ class OrganizerEventPages(OrganizerController):
         return await submit(
             lambda: service.update_event(viewer, event_id, data),
             done=lambda _: see_other(f"/events/{event_id}"),
-            invalid=lambda errors: self._form(
+            invalid=lambda errors: render_form(
                 request,
                 viewer,
                 row["organization"],
@@ -357,4 +343,4 @@ class OrganizerEventPages(OrganizerController):
         return see_other(f"/organizer/events/{copy['id']}/edit")
 
 
-ROUTES: list[Any] = [event_page, OrganizerEventPages]
+ROUTES: list[Any] = [event_page, OrganizerEventPages, *translation_pages.ROUTES]

@@ -143,6 +143,6 @@ ROW = f"""SELECT
     e.id, e.title, e.description, e.description_format, e.kind, e.status, e.visibility,
     e.starts_at, e.ends_at, e.timezone, e.city, e.country, e.search_lat, e.search_lon,
     e.address_visibility, e.capacity, e.sequence, e.organization, e.campaign, e.updated_at,
-    e.waitlist_enabled, e.requires_approval, e.max_guests,
+    e.waitlist_enabled, e.requires_approval, e.max_guests, e.language, e.spoken_languages,
     {PUBLIC_PLACE}
     {FROM}"""

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from server.errors import ValidationFailed
+from server.i18n import N_, Text
 
 MIN_RADIUS_KM, MAX_RADIUS_KM, DEFAULT_RADIUS_KM = 1.0, 500.0, 25.0
 DEFAULT_PER_PAGE, MAX_PER_PAGE = 20, 50
@@ -15,7 +16,7 @@ MAX_PAGE = 1000  # deeper pages are a crawl, not a search
 # datetime's range (years 1-9999) that a day's midnight in any zone, shifted by the
 # longest event, never overflows (0001-01-01 and 9999-12-31 used to be 500s).
 FIRST_DAY, LAST_DAY = date(1970, 1, 1), date(2999, 12, 31)
-DAY_MESSAGE = "Use a date like 2026-12-05, between 1970 and 2999."
+DAY_MESSAGE = N_("Use a date like 2026-12-05, between 1970 and 2999.")
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,11 +80,15 @@ def make_query(
     errors: dict[str, str] = {}
     radius = DEFAULT_RADIUS_KM if radius_km is None else float(radius_km)
     if not MIN_RADIUS_KM <= radius <= MAX_RADIUS_KM:  # also false for NaN
-        errors["radius_km"] = f"Use a radius from {MIN_RADIUS_KM:g} to {MAX_RADIUS_KM:g} km."
+        errors["radius_km"] = Text(
+            "Use a radius from %(low)s to %(high)s km.",
+            low=format(MIN_RADIUS_KM, "g"),
+            high=format(MAX_RADIUS_KM, "g"),
+        )
     if near is not None:
         lat, lon = near
         if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-            errors["near"] = "Give the point as latitude,longitude, like 52.52,13.40."
+            errors["near"] = N_("Give the point as latitude,longitude, like 52.52,13.40.")
         # ~11 m: finer is noise, and equal points must make equal cache keys.
         near = (round(lat, 4) + 0.0, round(lon, 4) + 0.0)
     else:
@@ -93,11 +98,11 @@ def make_query(
         if day is not None and not FIRST_DAY <= day <= LAST_DAY:
             errors[name] = DAY_MESSAGE
     if date_from and date_to and date_to < date_from:
-        errors["to"] = "The end date must not be before the start date."
+        errors["to"] = N_("The end date must not be before the start date.")
     if not 1 <= page <= MAX_PAGE:
-        errors["page"] = f"Use a page from 1 to {MAX_PAGE}."
+        errors["page"] = Text("Use a page from 1 to %(n)s.", n=MAX_PAGE)
     if not 1 <= per_page <= MAX_PER_PAGE:
-        errors["per_page"] = f"Use from 1 to {MAX_PER_PAGE} results per page."
+        errors["per_page"] = Text("Use from 1 to %(n)s results per page.", n=MAX_PER_PAGE)
     if errors:
         raise ValidationFailed(errors)
     return Query(near, round(radius, 3), date_from, date_to, campaign_id, org_id, page, per_page)

@@ -13,6 +13,8 @@ from uuid import UUID
 
 import msgspec
 
+from server.events import languages
+
 Visibility = Literal["public", "unlisted", "private"]
 AddressVisibility = Literal["public", "attendees"]
 Status = Literal["draft", "published", "cancelled"]
@@ -62,6 +64,18 @@ class EventInput(msgspec.Struct, forbid_unknown_fields=True):
         list[int],
         msgspec.Meta(description="Reminder emails, minutes before the start (at most 5)"),
     ] = msgspec.field(default_factory=lambda: [1440, 120])
+    language: Annotated[
+        str | None,
+        msgspec.Meta(
+            description="The language the title and description are written in (en, ar, "
+            "de, es, fr, it, ru). Default: the request's language for a new event; an "
+            "edit without it keeps the event's."
+        ),
+    ] = None
+    spoken_languages: Annotated[
+        list[str],
+        msgspec.Meta(description="Languages spoken at the event: ISO 639 codes, at most 8"),
+    ] = msgspec.field(default_factory=list)
 
 
 class OrganizationRef(msgspec.Struct):
@@ -107,6 +121,18 @@ class EventOut(msgspec.Struct):
     # Members only (None for the public): how mail treats this event.
     discreet: bool | None = None
     reminder_minutes: list[int] | None = None
+    # The language of ``title`` and ``description`` as given here: the reader's when the
+    # organizers translated the event into it, else the one they wrote it in.
+    language: str = "en"
+    original_language: str = "en"
+    spoken_languages: list[str] = msgspec.field(default_factory=list)
+
+    # For pages (not part of the JSON): names in the reader's language.
+    def language_name(self) -> str:
+        return languages.language_name(self.language)
+
+    def spoken_names(self) -> list[str]:
+        return [languages.language_name(code) for code in self.spoken_languages]
 
 
 class EventPage(msgspec.Struct):
@@ -120,6 +146,27 @@ class EventPage(msgspec.Struct):
 class CampaignInput(msgspec.Struct, forbid_unknown_fields=True):
     title: str
     description: str = ""
+    language: Annotated[
+        str | None,
+        msgspec.Meta(
+            description="The language of the title and description (default: the request's)"
+        ),
+    ] = None
+
+
+class TranslationInput(msgspec.Struct):
+    """An organizer's translation of a title and description. ``title`` is required
+    (1 to 200 characters, one line): its absence is a 422 naming the field, given only
+    to those who may edit (anyone else gets the 404 first, whatever the body)."""
+
+    title: str = ""
+    description: str = ""
+
+
+class TranslationOut(msgspec.Struct):
+    language: str
+    title: str
+    description: str
 
 
 class CampaignOut(msgspec.Struct):
@@ -127,3 +174,6 @@ class CampaignOut(msgspec.Struct):
     organization_id: UUID
     title: str
     description: str
+    # The language of ``title`` and ``description`` as given: the reader's when translated.
+    language: str = "en"
+    original_language: str = "en"

@@ -35,7 +35,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from server.accounts import service as accounts
-from server.events import changes
+from server.events import changes, translations
 from server.events.public_sql import ROW, Sql, as_uuid, instant, typed
 from server.events.query import Query
 from server.events.schemas import CampaignRef, EventOut, EventPage
@@ -188,8 +188,9 @@ async def _rows_by_id(ids: list[uuid.UUID], state: PublicState) -> dict[uuid.UUI
     if missing:
         sql = Sql()
         marks = ", ".join(sql.p(i) for i in missing)
-        for row in await sql.rows(f"{ROW} WHERE e.id IN ({marks})"):
-            row = typed(row)
+        loaded = [typed(row) for row in await sql.rows(f"{ROW} WHERE e.id IN ({marks})")]
+        # Translations change only with the version too: they are kept on the rows.
+        for row in await translations.attach(loaded):
             cache[row["id"]] = row
     return cache
 

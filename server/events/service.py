@@ -16,14 +16,16 @@ from typing import Any
 
 from piccolo.query import Select
 
+from server import i18n
 from server.accounts import audit
 from server.accounts import service as accounts
 from server.accounts.service import OrganizerView, Role
 from server.db import write_transaction
 from server.errors import Conflict, NotFound, ValidationFailed
-from server.events import changes, hooks, validation
+from server.events import changes, hooks, languages, validation
 from server.events.schemas import CampaignInput, EventInput
 from server.events.tables import Campaign, Event
+from server.i18n import N_
 from server.text import strip_bidi_controls
 from server.tokens import utcnow
 
@@ -100,10 +102,10 @@ async def visible_event(viewer: OrganizerView | None, event_id: uuid.UUID) -> Vi
     """The event if ``viewer`` may see it; ``NotFound`` otherwise (also when it exists)."""
     row = await _fetch(event_id)
     if row is None:
-        raise NotFound("No such event")
+        raise NotFound(N_("No such event"))
     role = await accounts.membership_role(viewer, row["organization"])
     if role is None and not is_public(row):
-        raise NotFound("No such event")
+        raise NotFound(N_("No such event"))
     return VisibleEvent(row, role)
 
 
@@ -113,7 +115,7 @@ async def event_for_member(
     """For organizer pages: ``NotFound`` for non-members, ``PermissionDenied`` below the role."""
     row = await _fetch(event_id)
     if row is None:
-        raise NotFound("No such event")
+        raise NotFound(N_("No such event"))
     await accounts.require_role(viewer, row["organization"], at_least)
     return row
 
@@ -139,7 +141,7 @@ async def public_organization_events(
     """Upcoming published public events of an approved organization; ``NotFound`` otherwise."""
     org = await accounts.get_organization(organization_id)
     if org is None or not org.approved:
-        raise NotFound("No such organization")
+        raise NotFound(N_("No such organization"))
     rows: list[dict[str, Any]] = (
         await _select()
         .where(
@@ -177,6 +179,7 @@ async def create_event(
     await accounts.require_role(viewer, organization_id, "organizer")
     assert viewer is not None
     values = await validation.validated(data, organization_id)
+    values.setdefault("language", i18n.normalize(i18n.current.get()))
     async with write_transaction():
         row = Event(organization=organization_id, created_by=viewer.id, status="draft", **values)
         await row.save()
@@ -197,7 +200,7 @@ async def update_event(
     async with write_transaction(lock=f"event:{event_id}"):
         fresh = await Event.select().where(Event.id == event_id).first()
         if fresh is None:
-            raise NotFound("No such event")
+            raise NotFound(N_("No such event"))
         updates: dict[str, Any] = {**values, "updated_at": utcnow()}
         if any(not _same(fresh[k], values[k]) for k in validation.CALENDAR_FIELDS if k in values):
             updates["sequence"] = fresh["sequence"] + 1
@@ -230,7 +233,7 @@ async def _announce(event_id: uuid.UUID, before: dict[str, Any]) -> None:
 async def _require(event_id: uuid.UUID) -> dict[str, Any]:
     row = await _fetch(event_id)
     if row is None:
-        raise NotFound("No such event")
+        raise NotFound(N_("No such event"))
     return row
 
 
@@ -241,7 +244,7 @@ async def _set_status(
     async with write_transaction(lock=f"event:{event_id}"):
         fresh = await Event.select().where(Event.id == event_id).first()
         if fresh is None:
-            raise NotFound("No such event")
+            raise NotFound(N_("No such event"))
         if fresh["status"] == status:
             return await _require(event_id)  # already there: nothing to tell a calendar
         now = utcnow()
@@ -255,7 +258,7 @@ async def _set_status(
             updates["cancelled_at"] = None
         else:
             if fresh["status"] == "draft":
-                raise Conflict("A draft was never public: publish it first, or leave it.")
+                raise Conflict(N_("A draft was never public: publish it first, or leave it."))
             updates["cancelled_at"] = now
         await _write(event_id, updates)
         await _audit(viewer, fresh, "published" if status == "published" else "cancelled")
@@ -298,32 +301,37 @@ async def duplicate_event(viewer: OrganizerView | None, event_id: uuid.UUID) -> 
 # --- campaigns -----------------------------------------------------------------------
 
 
-def _clean_campaign(data: CampaignInput) -> tuple[str, str]:
+def _clean_campaign(data: CampaignInput) -> tuple[str, str, str]:
     # No bidi overrides in a title: they would reverse it on every list (server/text.py).
     title, description = strip_bidi_controls(data.title).strip(), data.description.strip()
     errors = {}
     if not title:
-        errors["title"] = "Give the campaign a title."
+        errors["title"] = N_("Give the campaign a title.")
     elif len(title) > 200:
-        errors["title"] = "Use at most 200 characters."
+        errors["title"] = N_("Use at most 200 characters.")
     elif validation.bad_text(title):
-        errors["title"] = "Use one line of text."
+        errors["title"] = N_("Use one line of text.")
     if len(description) > 5000:
-        errors["description"] = "Use at most 5,000 characters."
+        errors["description"] = N_("Use at most 5,000 characters.")
     elif validation.bad_text(description, multiline=True):
-        errors["description"] = "Remove control characters."
+        errors["description"] = N_("Remove control characters.")
+    written, error = languages.clean_written(data.language)
+    if error:
+        errors["language"] = error
     if errors:
         raise ValidationFailed(errors)
-    return title, description
+    return title, description, written or i18n.normalize(i18n.current.get())
 
 
 async def create_campaign(
     viewer: OrganizerView | None, organization_id: uuid.UUID, data: CampaignInput
 ) -> dict[str, Any]:
     await accounts.require_role(viewer, organization_id, "organizer")
-    title, description = _clean_campaign(data)
+    title, description, language = _clean_campaign(data)
     async with write_transaction():
-        row = Campaign(organization=organization_id, title=title, description=description)
+        row = Campaign(
+            organization=organization_id, title=title, description=description, language=language
+        )
         await row.save()
         await audit.record(organization_id, viewer, "campaign.created", title, subject_id=row.id)
         await changes.bump()  # campaign titles appear in public event answers
@@ -333,6 +341,7 @@ async def create_campaign(
         "organization": organization_id,
         "title": title,
         "description": description,
+        "language": language,
     }
 
 
@@ -352,11 +361,11 @@ async def campaigns_of(
 async def get_campaign(viewer: OrganizerView | None, campaign_id: uuid.UUID) -> dict[str, Any]:
     row: dict[str, Any] | None = await Campaign.select().where(Campaign.id == campaign_id).first()
     if row is None:
-        raise NotFound("No such campaign")
+        raise NotFound(N_("No such campaign"))
     try:
         await accounts.visible_organization(viewer, row["organization"])
     except NotFound:
-        raise NotFound("No such campaign") from None
+        raise NotFound(N_("No such campaign")) from None
     return row
 
 

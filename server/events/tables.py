@@ -10,6 +10,7 @@ from piccolo.columns import (
     Timestamptz,
     Varchar,
 )
+from piccolo.columns.base import OnDelete
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -22,6 +23,18 @@ class Campaign(Table, tablename="campaign"):
     title = Varchar(length=200)
     description = Text(default="")
     created_at = Timestamptz(default=TimestamptzNow())
+    language = Varchar(length=8, default="en")  # what the title and description are in
+
+
+class CampaignTranslation(Table, tablename="campaign_translation"):
+    """An organizer's translation of a campaign's title and description, one per
+    language (unique with the campaign: see the migration ``event_translations``)."""
+
+    id = UUID(primary_key=True)
+    campaign = ForeignKey(Campaign, index=True, on_delete=OnDelete.cascade)
+    language = Varchar(length=8)
+    title = Varchar(length=200)
+    description = Text(default="")
 
 
 class Event(Table, tablename="event"):
@@ -69,6 +82,21 @@ class Event(Table, tablename="event"):
     updated_at = Timestamptz(default=TimestamptzNow())
     published_at = Timestamptz(null=True, default=None)
     cancelled_at = Timestamptz(null=True, default=None)
+    # The language the organizer wrote the title and description in (one of
+    # i18n.LANGUAGES), and the languages spoken at the event ("de,ru": ISO 639 codes).
+    language = Varchar(length=8, default="en")
+    spoken_languages = Varchar(length=64, default="")
+
+
+class EventTranslation(Table, tablename="event_translation"):
+    """An organizer's own translation of an event's title and description, one per
+    language (unique with the event: see the migration ``event_translations``)."""
+
+    id = UUID(primary_key=True)
+    event = ForeignKey(Event, index=True, on_delete=OnDelete.cascade)
+    language = Varchar(length=8)
+    title = Varchar(length=200)
+    description = Text(default="")
 
 
 class ChangeCounter(Table, tablename="change_counter"):

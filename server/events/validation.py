@@ -12,10 +12,12 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, available_timezones
 
 from server.errors import ValidationFailed
+from server.events import languages
 from server.events.schemas import EventInput
 from server.events.tables import Campaign
 from server.geo import gazetteer
 from server.geo.distance import round_public
+from server.i18n import N_, Text
 from server.text import strip_bidi_controls
 from server.tokens import utcnow
 
@@ -61,6 +63,8 @@ EDITABLE = (
     "search_lat",
     "search_lon",
     *OPTION_FIELDS,
+    "language",
+    "spoken_languages",
 )
 MAX_GUESTS = 20
 MAX_REMINDERS = 5
@@ -105,22 +109,22 @@ def _check_times(
         # Without a zone a naive time is no instant, but the order can still be checked.
         naive = data.starts_at.tzinfo is None and data.ends_at.tzinfo is None
         if naive and data.ends_at <= data.starts_at:
-            errors["ends_at"] = "The end must be after the start."
+            errors["ends_at"] = N_("The end must be after the start.")
         return None, None
     zone = ZoneInfo(tz_name)
     try:
         starts, ends = to_utc(data.starts_at, zone), to_utc(data.ends_at, zone)
     except OverflowError:  # year 1 or 9999 shifted out of range by the offset
-        errors["starts_at"] = "Check the year of the start."
+        errors["starts_at"] = N_("Check the year of the start.")
         return None, None
     if starts < EARLIEST:
-        errors["starts_at"] = "Check the year of the start."
+        errors["starts_at"] = N_("Check the year of the start.")
     elif starts > utcnow() + MAX_AHEAD:
-        errors["starts_at"] = "An event can start at most three years from now."
+        errors["starts_at"] = N_("An event can start at most three years from now.")
     if ends <= starts:
-        errors["ends_at"] = "The end must be after the start."
+        errors["ends_at"] = N_("The end must be after the start.")
     elif ends - starts > MAX_DURATION:
-        errors["ends_at"] = "An event can last at most 60 days."
+        errors["ends_at"] = N_("An event can last at most 60 days.")
     return starts, ends
 
 
@@ -131,34 +135,34 @@ async def clean_event(
     errors: dict[str, str] = {}
     title = strip_bidi_controls(data.title).strip()  # an override would reverse it on lists
     if not title:
-        errors["title"] = "Give the event a title."
+        errors["title"] = N_("Give the event a title.")
     elif len(title) > 200:
-        errors["title"] = "Use at most 200 characters."
+        errors["title"] = N_("Use at most 200 characters.")
     elif bad_text(title):
-        errors["title"] = "Use one line of text."
+        errors["title"] = N_("Use one line of text.")
     description = data.description.strip()
     if len(description) > 20_000:
-        errors["description"] = "Use at most 20,000 characters."
+        errors["description"] = N_("Use at most 20,000 characters.")
     elif bad_text(description, multiline=True):
-        errors["description"] = "Remove control characters."
+        errors["description"] = N_("Remove control characters.")
     if data.description_format not in ("plain", "markdown"):
-        errors["description_format"] = "Choose plain text or Markdown."
+        errors["description_format"] = N_("Choose plain text or Markdown.")
     if data.kind not in KINDS:
-        errors["kind"] = "Choose one of: " + ", ".join(KINDS) + "."
+        errors["kind"] = Text("Choose one of: %(names)s.", names=", ".join(KINDS))
     if data.address_visibility not in ("public", "attendees"):
-        errors["address_visibility"] = "Choose public or attendees."
+        errors["address_visibility"] = N_("Choose public or attendees.")
     if data.visibility not in ("public", "unlisted", "private"):
-        errors["visibility"] = "Choose public, unlisted or private."
+        errors["visibility"] = N_("Choose public, unlisted or private.")
 
     text = {name: str(getattr(data, name)).strip() for name in LIMITS}
     for name, limit in LIMITS.items():
         if len(text[name]) > limit:
-            errors[name] = f"Use at most {limit} characters."
+            errors[name] = Text("Use at most %(limit)s characters.", limit=limit)
         elif bad_text(text[name]):
-            errors[name] = "Use one line of text."
+            errors[name] = N_("Use one line of text.")
     country = data.country.strip().upper()
     if country and country not in gazetteer.countries():
-        errors["country"] = "Use a two-letter ISO country code, like DE or GB."
+        errors["country"] = N_("Use a two-letter ISO country code, like DE or GB.")
         country = ""
     city = gazetteer.find_city(text["city"], country or None) if text["city"] else None
     if city and not country and "country" not in errors:
@@ -167,37 +171,39 @@ async def clean_event(
     tz_name = data.timezone.strip() if data.timezone else None
     if tz_name:
         if tz_name not in timezone_names():
-            errors["timezone"] = "Choose a timezone from the list, like Europe/Berlin."
+            errors["timezone"] = N_("Choose a timezone from the list, like Europe/Berlin.")
             tz_name = None
     elif city:
         tz_name = city.timezone
     else:
-        errors["timezone"] = "Choose a timezone: it could not be told from the city."
+        errors["timezone"] = N_("Choose a timezone: it could not be told from the city.")
     starts, ends = _check_times(data, tz_name, errors)
 
     lat, lon = data.lat, data.lon
     if (lat is None) != (lon is None):
-        errors["lat" if lat is None else "lon"] = "Give both latitude and longitude, or neither."
+        errors["lat" if lat is None else "lon"] = N_(
+            "Give both latitude and longitude, or neither."
+        )
     if lat is not None and not (math.isfinite(lat) and -90 <= lat <= 90):
-        errors["lat"] = "Latitude is between -90 and 90."
+        errors["lat"] = N_("Latitude is between -90 and 90.")
     if lon is not None and not (math.isfinite(lon) and -180 <= lon <= 180):
-        errors["lon"] = "Longitude is between -180 and 180."
+        errors["lon"] = N_("Longitude is between -180 and 180.")
     if lat is None and lon is None and city:
         lat, lon = city.lat, city.lon
 
     capacity = data.capacity
     if capacity is not None and not 0 <= capacity <= 1_000_000:
-        errors["capacity"] = "Use a number from 0 to 1,000,000, or leave it empty."
+        errors["capacity"] = N_("Use a number from 0 to 1,000,000, or leave it empty.")
     online_url = text["online_url"]
     if online_url and "online_url" not in errors:
         parts = urlsplit(online_url)
         if parts.scheme not in ("http", "https") or not parts.netloc or " " in online_url:
-            errors["online_url"] = "Use an http:// or https:// link."
+            errors["online_url"] = N_("Use an http:// or https:// link.")
     if not 0 <= data.max_guests <= MAX_GUESTS:
-        errors["max_guests"] = f"Use a number from 0 to {MAX_GUESTS}."
+        errors["max_guests"] = Text("Use a number from 0 to %(n)s.", n=MAX_GUESTS)
     reminders = _check_reminders(data.reminder_minutes, errors)
     if data.address_visibility == "attendees" and not text["city"]:
-        errors["city"] = "Name the city: it is all the public sees of a hidden address."
+        errors["city"] = N_("Name the city: it is all the public sees of a hidden address.")
     if data.campaign_id is not None:
         owner = (
             await Campaign.select(Campaign.organization)
@@ -205,7 +211,13 @@ async def clean_event(
             .first()
         )
         if owner is None or owner["organization"] != organization_id:
-            errors["campaign_id"] = "Choose one of this organization's campaigns."
+            errors["campaign_id"] = N_("Choose one of this organization's campaigns.")
+    written, error = languages.clean_written(data.language)
+    if error:
+        errors["language"] = error
+    spoken, error = languages.clean_spoken(data.spoken_languages)
+    if error:
+        errors["spoken_languages"] = error
     if errors:
         return {}, errors
 
@@ -237,7 +249,10 @@ async def clean_event(
         "max_guests": data.max_guests,
         "discreet": data.discreet,
         "reminder_minutes": reminders,
+        "spoken_languages": spoken,
     }
+    if written is not None:  # else a new event takes the request's, an edit keeps its own
+        values["language"] = written
     return values, {}
 
 
@@ -245,10 +260,12 @@ def _check_reminders(minutes: list[int], errors: dict[str, str]) -> str:
     """The stored form ("1440,120": latest first, no repeats), or "" with an error noted."""
     low, high = REMINDER_RANGE
     if len(minutes) > MAX_REMINDERS:
-        errors["reminder_minutes"] = f"Choose at most {MAX_REMINDERS} reminders."
+        errors["reminder_minutes"] = Text("Choose at most %(n)s reminders.", n=MAX_REMINDERS)
     elif any(not low <= m <= high for m in minutes):
-        errors["reminder_minutes"] = (
-            f"Each reminder is {low} minutes to {high // 1440} days (in minutes) before the start."
+        errors["reminder_minutes"] = Text(
+            "Each reminder is %(low)s minutes to %(days)s days (in minutes) before the start.",
+            low=low,
+            days=high // 1440,
         )
     else:
         return ",".join(str(m) for m in sorted(set(minutes), reverse=True))

@@ -17,6 +17,8 @@ import nh3
 from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
 
+from server import i18n
+from server.events import languages
 from server.events.schemas import CampaignRef, EventOut, OrganizationRef
 
 
@@ -28,20 +30,41 @@ def _local(value: datetime, tz: str) -> datetime:
     return value.astimezone(ZoneInfo(tz))
 
 
+def _shown_text(row: dict[str, Any], localize: bool) -> tuple[str, str, str]:
+    """Title, description and their language: the reader's translation when the
+    organizers made one (and ``attach`` put it on the row), else the original."""
+    original = row.get("language") or i18n.SOURCE
+    reader = i18n.current.get()
+    if localize and reader != original:
+        found = (row.get("translations") or {}).get(reader)
+        if found:
+            return found[0], found[1], reader
+    return row["title"], row["description"], original
+
+
 def _build(
-    row: dict[str, Any], base_url: str, *, hidden: bool, distance_km: float | None
+    row: dict[str, Any],
+    base_url: str,
+    *,
+    hidden: bool,
+    distance_km: float | None,
+    localize: bool = True,
 ) -> EventOut:
     tz = row["timezone"]
+    title, description, language = _shown_text(row, localize)
+    campaign_title = row.get("campaign_title") or ""
+    if localize:
+        campaign_title = (row.get("campaign_translations") or {}).get(
+            i18n.current.get(), campaign_title
+        )
     campaign = (
-        CampaignRef(id=row["campaign"], title=row.get("campaign_title") or "")
-        if row.get("campaign")
-        else None
+        CampaignRef(id=row["campaign"], title=campaign_title) if row.get("campaign") else None
     )
     return EventOut(
         id=row["id"],
         url=event_url(base_url, row["id"]),
-        title=row["title"],
-        description=row["description"],
+        title=title,
+        description=description,
         description_format=row["description_format"],
         kind=row["kind"],
         status=row["status"],
@@ -70,6 +93,9 @@ def _build(
         campaign=campaign,
         updated_at=row["updated_at"],
         distance_km=None if distance_km is None else round(distance_km, 1),
+        language=language,
+        original_language=row.get("language") or i18n.SOURCE,
+        spoken_languages=languages.stored_codes(row.get("spoken_languages")),
     )
 
 
@@ -86,8 +112,9 @@ def attendee_event(row: dict[str, Any], base_url: str) -> EventOut:
 
 
 def member_event(row: dict[str, Any], base_url: str) -> EventOut:
-    """Everything, for members of the owning organization."""
-    event = _build(row, base_url, hidden=False, distance_km=None)
+    """Everything, for members of the owning organization: the original text, as they
+    wrote it (their translations are on the edit page)."""
+    event = _build(row, base_url, hidden=False, distance_km=None, localize=False)
     event.discreet = bool(row.get("discreet", False))
     event.reminder_minutes = reminder_list(row.get("reminder_minutes", ""))
     return event

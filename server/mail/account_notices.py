@@ -45,7 +45,11 @@ def _texts(notice: AccountNotice, _: Callable[..., str]) -> tuple[str, str]:
         ),
         "org_require_2fa_changed": lambda: (
             _("Two-factor requirement changed: %(organization)s", **v),
-            _("You changed the two-factor requirement of %(organization)s: %(state)s.", **v),
+            _(
+                "You changed the two-factor requirement of %(organization)s: %(state)s.",
+                # The state is stored in English (marked in accounts/twofactor.py).
+                **{**v, "state": _(v["state"])},
+            ),
         ),
         "member_invited": lambda: (
             _("You invited someone to %(organization)s", **v),
@@ -85,9 +89,69 @@ def _texts(notice: AccountNotice, _: Callable[..., str]) -> tuple[str, str]:
                 **v,
             ),
         ),
+        "password_reset": lambda: (
+            _("Reset your %(site)s password", site=site),
+            _(
+                "Someone, most likely you, asked to reset the password of your account. Open "
+                "this link within an hour to choose a new one (it works once):"
+            ),
+        ),
+        "password_reset_done": lambda: (
+            _("Your password was reset"),
+            _(
+                "The password of your account was reset with a link mailed to this address, "
+                "and every session was signed out. If it was not you, reset it again now and "
+                "check your API tokens."
+            ),
+        ),
+        "password_changed": lambda: (
+            _("Your password was changed"),
+            _(
+                "The password of your account was changed, and every other session was signed "
+                "out. If it was not you, reset it now and check your API tokens."
+            ),
+        ),
+        "email_change_confirm": lambda: (
+            _("Confirm your new address on %(site)s", site=site),
+            _(
+                "Someone, most likely you, asked to use this address for their organizer "
+                "account. Open this link within a day to confirm it (it works once):"
+            ),
+        ),
+        "email_change_attempt": lambda: (
+            _("Someone tried to move another account to your address"),
+            _(
+                "Someone asked to use this email address for another %(site)s account. It "
+                "already belongs to yours, so nothing was changed.",
+                site=site,
+            ),
+        ),
+        "email_changed": lambda: (
+            _("The address of your account was changed"),
+            _(
+                # Not "reset your password": the reset link would go to the new address.
+                "The email address of your account was changed to %(email)s. If it was not "
+                "you, write to the site's admins at once: only they can give the account back.",
+                **v,
+            ),
+        ),
     }
     # Lambdas: only the chosen kind is formatted (the others name values it lacks).
     return texts[notice.kind]()
+
+
+# Notices whose point is a link to open (shown as a button).
+_LINKS = ("signup_confirm", "invitation_proof", "password_reset", "email_change_confirm")
+
+
+def _button(kind: str, _: Callable[..., str]) -> str:
+    if kind == "invitation_proof":
+        return _("Confirm the invitation")
+    if kind == "email_change_confirm":
+        return _("Confirm the new address")
+    if kind == "password_reset":
+        return _("Choose a new password")
+    return _("Finish creating your account")
 
 
 async def on_account_notice(notice: AccountNotice) -> None:
@@ -97,6 +161,7 @@ async def on_account_notice(notice: AccountNotice) -> None:
     base = mail.config().base_url
     to = compose.Recipient(email=notice.email, name=notice.display_name, locale=notice.locale)
     proof = notice.kind == "invitation_proof"
+    reset = notice.kind == "password_reset"
     draft = compose.draft(
         f"account_{notice.kind}"[:40],
         to,
@@ -104,10 +169,10 @@ async def on_account_notice(notice: AccountNotice) -> None:
         template=TEMPLATE,
         lead=lead,
         url=f"{base}{notice.values.get('path') or SECURITY_PATH}",
-        confirm=notice.kind in ("signup_confirm", "invitation_proof"),
-        button=_("Confirm the invitation") if proof else _("Finish creating your account"),
+        confirm=notice.kind in _LINKS,
+        button=_button(notice.kind, _),
         ignore=_("If it was not you, ignore this email: nothing happens without the link.")
-        if proof
+        if proof or reset or notice.kind == "email_change_confirm"
         else _(
             "If you did not ask for an account, ignore this email: nothing is created "
             "without the link."

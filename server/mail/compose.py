@@ -22,6 +22,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
+from server import i18n
 from server.calendar.ics import IcsCalendar, IcsEvent, build_calendar
 from server.mail import render
 from server.mail.mime import one_line
@@ -213,6 +214,18 @@ def _ics(event: EventInfo, to: Recipient, method: str, locale: str) -> bytes:
     return build_calendar(calendar)
 
 
+# Links back to Muster in a mail open the page in the recipient's language (``?lang=``).
+_OWN_LINKS = ("manage_url", "url")
+
+
+def in_language(url: str, locale: str) -> str:
+    """``url`` (one of ours) with the recipient's language, unless it is the source one."""
+    language = i18n.normalize(locale)
+    if not url or language == i18n.SOURCE:
+        return url
+    return f"{url}{'&' if '?' in url else '?'}lang={language}"
+
+
 def draft(
     kind: str,
     to: Recipient,
@@ -234,6 +247,9 @@ def draft(
         "lang": render.babel_locale(to.locale).replace("_", "-"),
         **context,
     }
+    for link in _OWN_LINKS:
+        if isinstance(values.get(link), str):
+            values[link] = in_language(values[link], to.locale)
     return Draft(
         kind=kind,
         subject=one_line(subject),

@@ -23,6 +23,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
+from server import i18n
 from server.accounts import service as accounts
 from server.accounts.members import InvitationSent
 from server.events.hooks import EventChanged
@@ -160,11 +161,12 @@ def _status_draft(info: EventInfo, to: Recipient, kind: str) -> Draft:
         )
     elif kind == "rsvp_again":
         subject = _("You are already signed up: %(title)s", title=title)
+        my_signups = f"{service.config().base_url}/my-signups"
         lead = _(
             "Someone, most likely you, RSVP'd again with this email address. Nothing has "
             "changed: your RSVP stands as it was. Your private link is in the first email we "
             "sent you; for a new link to all your RSVPs, go to %(url)s",
-            url=f"{service.config().base_url}/my-signups",
+            url=my_signups,
         )
     else:
         subject = _("Your RSVP: %(title)s", title=title)
@@ -391,7 +393,8 @@ async def on_event_changed(change: EventChanged) -> None:
 async def on_invitation(sent: InvitationSent) -> None:
     """``accounts.service`` invitation listener: the invitation link by email."""
     invitation = sent.invitation
-    to = Recipient(email=invitation.email)
+    # In the inviter's language: nothing is known yet of the invited person's.
+    to = Recipient(email=invitation.email, locale=i18n.current.get())
     draft = compose.organizer_invitation(
         to,
         organization_name=sent.organization_name,

@@ -17,12 +17,13 @@ from litestar.params import FromPath
 from server.accounts.pages import OrganizerController
 from server.errors import NotFound
 from server.events import service as events
+from server.i18n import N_
 from server.mail import status
 from server.mail import unsubscribe as unsubscribing
 from server.web.auth import SignedIn, current_organizer
 from server.web.templates import render_page
 
-INVALID = "This unsubscribe link is not valid."
+INVALID = N_("This unsubscribe link is not valid.")
 
 
 @get("/unsubscribe/{token:str}", include_in_schema=False)

@@ -14,48 +14,53 @@ from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_skeleton, format_time, format_timedelta
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from server.web.templates import TEMPLATE_DIR, translations
+from server import i18n
+from server.web.templates import TEMPLATE_DIR
 
 EMAIL_DIR = TEMPLATE_DIR / "email"
-FALLBACK = "en"
 DASH = "\u2013"  # an en dash between start and end times
 
 
-@cache
 def babel_locale(locale: str) -> str:
-    """``locale`` when Babel knows it ("pt_BR", "de"), else English."""
-    try:
-        return str(Locale.parse(locale.replace("-", "_")))
-    except (UnknownLocaleError, ValueError, TypeError):
-        return FALLBACK
+    """The CLDR locale that formats dates for a recipient's stored language."""
+    return str(i18n.babel_locale(i18n.normalize(locale)))
 
 
 def _local(value: datetime, tz: str) -> datetime:
     return value.astimezone(ZoneInfo(tz))
 
 
+def _joined(date_text: str, time_text: str, loc: str) -> str:
+    """Date and time joined the language's way ("{1}, {0}"; Arabic "،")."""
+    pattern = str(i18n.babel_locale(i18n.normalize(loc)).datetime_formats["medium"])
+    return pattern.format(time_text, date_text)
+
+
 def when(starts: datetime, ends: datetime, tz: str, locale: str) -> str:
-    """ "Saturday, December 5, 2026, 6:00 PM to 8:00 PM CET" in the event's own zone."""
+    """ "Saturday, 5 December 2026, 18:00 to 20:00 CET" in the event's own zone."""
     loc = babel_locale(locale)
     start, end = _local(starts, tz), _local(ends, tz)
-    first = f"{format_date(start, 'full', locale=loc)}, {format_time(start, 'short', locale=loc)}"
+    first = _joined(
+        format_date(start, "full", locale=loc), format_time(start, "short", locale=loc), locale
+    )
     if end.date() == start.date():
         last = format_time(end, "short", locale=loc)
     else:
-        last = f"{format_date(end, 'full', locale=loc)}, {format_time(end, 'short', locale=loc)}"
+        last = _joined(
+            format_date(end, "full", locale=loc), format_time(end, "short", locale=loc), locale
+        )
     return f"{first} {DASH} {last} {end.strftime('%Z')}"
 
 
 def short_when(starts: datetime, tz: str, locale: str) -> str:
-    """ "Sat, Dec 5, 6:00 PM" (for subjects)."""
+    """ "Sat 5 Dec, 18:00" (for subjects)."""
     loc = babel_locale(locale)
     start = _local(starts, tz)
-    return (
-        f"{format_skeleton('MMMEd', start, locale=loc)}, {format_time(start, 'short', locale=loc)}"
+    return _joined(
+        format_skeleton("MMMEd", start, locale=loc), format_time(start, "short", locale=loc), locale
     )
 
 
@@ -89,9 +94,8 @@ def environment(locale: str) -> Environment:
     return env
 
 
-@cache
 def catalogue(locale: str) -> Any:
-    return translations(locale)
+    return i18n.catalogue(i18n.normalize(locale))
 
 
 def gettext(locale: str) -> Callable[..., str]:
@@ -107,4 +111,4 @@ def gettext(locale: str) -> Callable[..., str]:
 
 def render(template: str, locale: str, /, **context: Any) -> str:
     """``email/<template>`` rendered in ``locale``."""
-    return environment(locale).get_template(template).render(**context)
+    return environment(i18n.normalize(locale)).get_template(template).render(**context)

@@ -14,16 +14,17 @@ from server.accounts.service import OrganizerView, has_control_chars
 from server.db import write_transaction
 from server.errors import NotFound, ValidationFailed
 from server.events import service as events
+from server.i18n import N_, Text
 from server.privacy.tables import Report
 from server.tokens import utcnow
 
 # (value, label); labels are translated in the template.
 REASONS: tuple[tuple[str, str], ...] = (
-    ("trap", "It may be a trap to find or expose people"),
-    ("fake", "The organizer is not who they claim to be"),
-    ("unsafe", "The place or plan looks unsafe"),
-    ("hateful", "Hateful or harassing content"),
-    ("other", "Something else"),
+    ("trap", N_("It may be a trap to find or expose people")),
+    ("fake", N_("The organizer is not who they claim to be")),
+    ("unsafe", N_("The place or plan looks unsafe")),
+    ("hateful", N_("Hateful or harassing content")),
+    ("other", N_("Something else")),
 )
 REASON_VALUES = frozenset(value for value, _ in REASONS)
 MAX_DETAILS = 2000
@@ -45,11 +46,11 @@ async def report_event(event_id: uuid.UUID, reason: str, details: str) -> uuid.U
     details = details.strip()
     errors = {}
     if reason not in REASON_VALUES:
-        errors["reason"] = "Choose what worries you."
+        errors["reason"] = N_("Choose what worries you.")
     if len(details) > MAX_DETAILS:
-        errors["details"] = f"Use at most {MAX_DETAILS:,} characters."
+        errors["details"] = Text("Use at most %(limit)s characters.", limit=MAX_DETAILS)
     elif has_control_chars(details):
-        errors["details"] = "Remove the control characters."
+        errors["details"] = N_("Remove the control characters.")
     if errors:
         raise ValidationFailed(errors)
     row = Report(event=event_id, reason=reason, details=details)
@@ -96,4 +97,4 @@ async def mark_handled(viewer: OrganizerView | None, report_id: uuid.UUID) -> No
             .returning(Report.id)
         )
     if not updated:
-        raise NotFound("No such open report")
+        raise NotFound(N_("No such open report"))

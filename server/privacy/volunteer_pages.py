@@ -12,6 +12,7 @@ from litestar import Request, Response, get, post
 from litestar.params import FromPath
 
 from server.accounts.pages import see_other
+from server.i18n import N_
 from server.privacy import lifecycle
 from server.signups import lifecycle as signups_lifecycle
 from server.signups import service as signups
@@ -65,7 +66,7 @@ async def delete_data(request: Request[Any, Any, Any], token: FromPath[str]) -> 
     volunteer_id = await _volunteer(token)
     form = await request.form()
     if form.get("confirm") != "yes":
-        error = "Tick the box to confirm that everything about you should be deleted."
+        error = N_("Tick the box to confirm that everything about you should be deleted.")
         return _confirm_page(request, token, error, status_code=422)
     await lifecycle.delete(volunteer_id)
     return see_other("/data-deleted")

@@ -49,6 +49,7 @@ from typing import Any, Literal
 
 from litestar import Request
 
+from server.i18n import N_, Text, translate
 from server.settings import Settings
 from server.signups.tables import Signup
 from server.tokens import utcnow
@@ -78,9 +79,9 @@ MANY_EVENTS_DAYS = 30
 
 Kind = Literal["burst", "network", "many_events"]
 LABELS: dict[str, str] = {
-    "burst": "burst of sign-ups",
-    "network": "shared network",
-    "many_events": "many sensitive events",
+    "burst": N_("burst of sign-ups"),
+    "network": N_("shared network"),
+    "many_events": N_("many sensitive events"),
 }
 
 
@@ -184,17 +185,24 @@ def _bursts(rows: list[dict[str, Any]], threshold: int, timezone: str) -> list[H
             spans.append((start, end))
     found = []
     for first, last in spans:
-        since = format_local(rows[first]["created_at"], timezone, "%d %b %H:%M")
-        until = format_local(rows[last]["created_at"], timezone, "%d %b %H:%M")
+        since = format_local(rows[first]["created_at"], timezone, "day_time")
+        until = format_local(rows[last]["created_at"], timezone, "day_time")
         if until[:6] == since[:6]:
             until = until[7:]  # the same day: the time is enough
         minutes = int(BURST_WINDOW.total_seconds() // 60)
         found.append(
             Hint(
                 "burst",
-                f"{last - first + 1} sign-ups arrived between {since} and {until} "
-                f"({threshold} or more within {minutes} minutes). A shared post can do this; "
-                "so can a fake wave of volunteers.",
+                Text(
+                    "%(count)s sign-ups arrived between %(since)s and %(until)s "
+                    "(%(threshold)s or more within %(minutes)s minutes). A shared post can do "
+                    "this; so can a fake wave of volunteers.",
+                    count=last - first + 1,
+                    since=since,
+                    until=until,
+                    threshold=threshold,
+                    minutes=minutes,
+                ),
                 tuple(r["id"] for r in rows[first : last + 1]),
             )
         )
@@ -210,8 +218,12 @@ def _networks(rows: list[dict[str, Any]]) -> list[Hint]:
         found.append(
             Hint(
                 "network",
-                f"{n} of {len(rows)} sign-ups came from one network. It may be a shared "
-                "Wi-Fi or a mobile provider; it may also be one person signing up many.",
+                Text(
+                    "%(n)s of %(total)s sign-ups came from one network. It may be a shared "
+                    "Wi-Fi or a mobile provider; it may also be one person signing up many.",
+                    n=n,
+                    total=len(rows),
+                ),
                 tuple(r["id"] for r in rows if r["network"] == network),
             )
         )
@@ -240,12 +252,25 @@ async def _many_events(event: dict[str, Any], now: datetime) -> list[Hint]:
     found = []
     for row in rows:
         own = int(row["own"])
-        yours = f" ({own} of them your organization's)" if own else ""
+        values = {"name": row["display_name"], "min": MANY_EVENTS_MIN, "days": MANY_EVENTS_DAYS}
+        message = (
+            Text(
+                "%(name)s signed up to %(min)s or more other sensitive events in the last "
+                "%(days)s days (%(own)s of them your organization's).",
+                own=own,
+                **values,
+            )
+            if own
+            else Text(
+                "%(name)s signed up to %(min)s or more other sensitive events in the last "
+                "%(days)s days.",
+                **values,
+            )
+        )
         found.append(
             Hint(
                 "many_events",
-                f"{row['display_name']} signed up to {MANY_EVENTS_MIN} or more other "
-                f"sensitive events in the last {MANY_EVENTS_DAYS} days{yours}.",
+                message,
                 (uuid.UUID(str(row["id"])),),
             )
         )
@@ -253,11 +278,13 @@ async def _many_events(event: dict[str, Any], now: datetime) -> list[Hint]:
 
 
 def flagged(found: list[Hint]) -> dict[uuid.UUID, list[str]]:
-    """Signup id -> the short reasons it is marked with on the attendee list."""
+    """Signup id -> the short reasons it is marked with on the attendee list (in the reader's
+    language)."""
     marks: dict[uuid.UUID, list[str]] = {}
     for hint in found:
         for signup_id in hint.signup_ids:
             reasons = marks.setdefault(signup_id, [])
-            if LABELS[hint.kind] not in reasons:
-                reasons.append(LABELS[hint.kind])
+            label = translate(LABELS[hint.kind])
+            if label not in reasons:
+                reasons.append(label)
     return marks

@@ -22,6 +22,7 @@ from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
 
 from server.errors import Conflict
 from server.events import service as events
+from server.i18n import N_, translate
 from server.signups import anomalies, audit_trail, places, roster, rows, service, shifts
 from server.signups.roster import Action
 from server.signups.rsvp import rsvp
@@ -83,7 +84,7 @@ ManageToken = Annotated[
 
 def _require_json(request: Request[Any, Any, Any]) -> None:
     if request.content_type[0] != "application/json":
-        raise HTTPException(status_code=415, detail="Send the RSVP as application/json.")
+        raise HTTPException(status_code=415, detail=N_("Send the RSVP as application/json."))
 
 
 def signup_out(found: service.SignupView) -> SignupOut:
@@ -125,17 +126,18 @@ class VolunteerController(ApiController):
         await enforce(request, "rsvp", limit=RSVP_LIMIT_PER_MINUTE, window_s=60)
         outcome = await rsvp(event_id, data, anomalies.request_network(request))
         if outcome.status == "full":
-            raise Conflict("This event is full.")
+            raise Conflict(N_("This event is full."))
         return RsvpOut(
             status=outcome.status,  # type: ignore[arg-type]
             event_id=outcome.event_id,
             shift_id=outcome.shift_id,
             guests=outcome.guests,
             position=outcome.position,
-            message=(
-                "Confirm from the email we have sent you: your RSVP takes a place only then."
+            # For people: in the request's language (``Accept-Language``).
+            message=translate(
+                N_("Confirm from the email we have sent you: your RSVP takes a place only then.")
                 if outcome.status == "unconfirmed"
-                else "We have emailed you a private link to manage your RSVP."
+                else N_("We have emailed you a private link to manage your RSVP.")
             ),
         )
 
@@ -276,7 +278,7 @@ class OrganizerController(ApiController):
         return SignupHints(
             event_id=event["id"],
             sensitive=anomalies.is_sensitive(event),
-            hints=[SignupHint(h.kind, h.message, list(h.signup_ids)) for h in found],
+            hints=[SignupHint(h.kind, str(h.message), list(h.signup_ids)) for h in found],
         )
 
     @post(

@@ -34,6 +34,7 @@ from server.db import write_transaction
 from server.errors import NotFound
 from server.events import service as events
 from server.events.views import attendee_event, public_event
+from server.i18n import N_
 from server.signups import home_links, places, service
 from server.signups.rows import UNCONFIRMED
 from server.signups.tables import Signup, Volunteer
@@ -43,7 +44,7 @@ from server.web.templates import render
 
 SUFFIX = ".ics"
 GOOGLE_SUBSCRIBE = "https://calendar.google.com/calendar/r"
-NOT_VALID = "This calendar link is not valid (any more)."
+NOT_VALID = N_("This calendar link is not valid (any more).")
 ACTIVE = ("going", "checked_in", "pending", "waitlisted")
 # Which signup of an event speaks for it: a place beats a wait beats a cancellation.
 _RANK = {"going": 3, "checked_in": 3, "pending": 2, "waitlisted": 2, "cancelled": 1, "declined": 1}
@@ -62,7 +63,7 @@ async def issue_feed_token(volunteer_id: uuid.UUID) -> str:
             .returning(Volunteer.id)
         )
     if not updated:
-        raise NotFound("No such volunteer")
+        raise NotFound(N_("No such volunteer"))
     return token
 
 

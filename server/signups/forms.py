@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
+from server.i18n import N_
 from server.signups.schemas import ShiftInput, SignupInput
 
 RSVP_FIELDS = ("display_name", "email", "phone", "guests", "shift_id")
@@ -43,9 +44,11 @@ def _uuid(text: str, field: str, errors: dict[str, str], message: str) -> uuid.U
 
 def parse_rsvp(values: Mapping[str, str]) -> tuple[SignupInput, dict[str, str]]:
     errors: dict[str, str] = {}
-    guests = _whole(values.get("guests", ""), "guests", errors, "Enter a whole number of guests.")
+    guests = _whole(
+        values.get("guests", ""), "guests", errors, N_("Enter a whole number of guests.")
+    )
     shift_id = _uuid(
-        values.get("shift_id", ""), "shift_id", errors, "Choose one of this event's shifts."
+        values.get("shift_id", ""), "shift_id", errors, N_("Choose one of this event's shifts.")
     )
     data = SignupInput(
         display_name=values.get("display_name", ""),
@@ -53,15 +56,19 @@ def parse_rsvp(values: Mapping[str, str]) -> tuple[SignupInput, dict[str, str]]:
         phone=values.get("phone", ""),
         guests=guests or 0,
         shift_id=shift_id,
+        # The form's default: a volunteer who asked for a full shift still comes.
+        if_shift_full="waitlist" if values.get("if_shift_full") == "waitlist" else "no_shift",
     )
     return data, errors
 
 
 def parse_change(values: Mapping[str, str]) -> tuple[int | None, uuid.UUID | None, dict[str, str]]:
     errors: dict[str, str] = {}
-    guests = _whole(values.get("guests", ""), "guests", errors, "Enter a whole number of guests.")
+    guests = _whole(
+        values.get("guests", ""), "guests", errors, N_("Enter a whole number of guests.")
+    )
     shift_id = _uuid(
-        values.get("shift_id", ""), "shift_id", errors, "Choose one of this event's shifts."
+        values.get("shift_id", ""), "shift_id", errors, N_("Choose one of this event's shifts.")
     )
     return guests, shift_id, errors
 
@@ -70,7 +77,7 @@ def _datetime(text: str, field: str, errors: dict[str, str]) -> datetime:
     try:
         return datetime.fromisoformat(text.strip())
     except ValueError:
-        errors[field] = "Enter a date and time, like 2026-12-05 17:00."
+        errors[field] = N_("Enter a date and time, like 2026-12-05 17:00.")
         return _PLACEHOLDER
 
 
@@ -79,7 +86,10 @@ def parse_shift(values: Mapping[str, str], move: list[str]) -> tuple[ShiftInput,
     starts = _datetime(values.get("starts_at", ""), "starts_at", errors)
     ends = _datetime(values.get("ends_at", ""), "ends_at", errors)
     capacity = _whole(
-        values.get("capacity", ""), "capacity", errors, "Enter a whole number, or leave it empty."
+        values.get("capacity", ""),
+        "capacity",
+        errors,
+        N_("Enter a whole number, or leave it empty."),
     )
     # A placeholder an hour away keeps the cross-field checks quiet for the field that failed.
     if "starts_at" in errors and "ends_at" not in errors:
@@ -88,7 +98,7 @@ def parse_shift(values: Mapping[str, str], move: list[str]) -> tuple[ShiftInput,
         ends = starts + timedelta(hours=1)
     moved = []
     for text in move:
-        parsed = _uuid(text, "move_to_waitlist", errors, "Choose people from the list.")
+        parsed = _uuid(text, "move_to_waitlist", errors, N_("Choose people from the list."))
         if parsed:
             moved.append(parsed)
     data = ShiftInput(

@@ -19,11 +19,12 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timedelta
 
-from server import crypto
+from server import crypto, i18n
 from server.accounts.service import normalize_email, validate_email
 from server.crypto import Undecryptable
 from server.db import write_transaction
 from server.errors import NotFound, ValidationFailed
+from server.i18n import N_
 from server.mail import notices as mail_notices
 from server.mail.compose import Recipient
 from server.signups.tables import HomeLink, HomeLinkRequest, Volunteer
@@ -45,7 +46,9 @@ async def request(email: str) -> None:
         raise ValidationFailed(errors)
     async with write_transaction():
         await HomeLinkRequest.insert(
-            HomeLinkRequest(email=crypto.box(PURPOSE).seal(email, _CONTEXT))
+            HomeLinkRequest(
+                email=crypto.box(PURPOSE).seal(email, _CONTEXT), language=i18n.current.get()
+            )
         )
 
 
@@ -60,20 +63,16 @@ async def send_pending(limit: int = BATCH) -> int:
                 .returning(HomeLinkRequest.id)
             )
             if deleted:  # another sender did not take it first
-                await _send_link(item["email"])
+                await _send_link(item["email"], item["language"])
     return len(pending)
 
 
-async def _send_link(sealed: str) -> None:
+async def _send_link(sealed: str, language: str) -> None:
     try:
         email = crypto.box(PURPOSE).open(sealed, _CONTEXT)
     except Undecryptable:  # SECRET_KEY changed since: nobody can be told; drop it
         return
-    volunteer = (
-        await Volunteer.select(Volunteer.id, Volunteer.locale)
-        .where(Volunteer.email == email)
-        .first()
-    )
+    volunteer = await Volunteer.select(Volunteer.id).where(Volunteer.email == email).first()
     if volunteer is None:
         return
     since = utcnow() - timedelta(days=1)
@@ -83,7 +82,7 @@ async def _send_link(sealed: str) -> None:
     if recent >= MAILS_PER_DAY:
         return  # they have fresh links in their inbox already
     token = await _mint(volunteer["id"])
-    to = Recipient(email=email, locale=volunteer["locale"])
+    to = Recipient(email=email, locale=language)
     key = f"my_signups_link:{uuid.uuid4()}"  # one mail per request (MAILS_PER_DAY bounds them)
     await mail_notices.send_my_signups_link(to, url=mail_notices.home_url(token), key=key)
 
@@ -103,23 +102,23 @@ async def issue(email: str) -> str:
             .first()
         )
         if volunteer is None:
-            raise NotFound("No such volunteer")
+            raise NotFound(N_("No such volunteer"))
         return await _mint(volunteer["id"])
 
 
 async def volunteer_for_token(token: str) -> uuid.UUID:
     """The volunteer a valid, unexpired link belongs to; ``NotFound`` otherwise."""
     if not token or len(token) > SECRET_MAX:
-        raise NotFound("This link is not valid (any more).")
+        raise NotFound(N_("This link is not valid (any more)."))
     row = (
         await HomeLink.select(HomeLink.volunteer, HomeLink.created_at)
         .where(HomeLink.token_hash == hash_secret(token))
         .first()
     )
     if row is None:
-        raise NotFound("This link is not valid (any more).")
+        raise NotFound(N_("This link is not valid (any more)."))
     if row["created_at"] + TTL < utcnow():
-        raise NotFound("This link has expired: ask for a new one.")
+        raise NotFound(N_("This link has expired: ask for a new one."))
     return uuid.UUID(str(row["volunteer"]))
 
 

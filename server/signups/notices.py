@@ -28,6 +28,7 @@ from typing import Any
 
 from litestar import Litestar
 
+from server.accounts import passwords
 from server.db import write_transaction
 from server.errors import NotFound
 from server.mail import notices as mail_notices
@@ -102,8 +103,9 @@ async def send_pending(limit: int = BATCH, now: datetime | None = None) -> int:
     ``limit`` are reached because those waiting are left out of the query. Event-change
     notices marked by an event's edit are composed here too (``event_notices``).
     """
-    # "My signups" links asked for by email are handled here too (``home_links``).
+    # "My signups" links and password resets asked for by email are handled here too.
     handled = await home_links.send_pending(limit)
+    handled += await passwords.send_pending(limit)
     handled += await event_notices.send_due(now)
     tried = await retries.known(RETRY, now)
     waiting: dict[uuid.UUID, set[str]] = {}  # signup -> notice kinds not to try now

@@ -20,6 +20,7 @@ from server.accounts.pages import OrganizerController, safe_next, see_other
 from server.accounts.service import OrganizerView
 from server.errors import Conflict, NotFound
 from server.events import service as events
+from server.i18n import N_
 from server.signups import anomalies, audit_trail, forms, roster, shifts
 from server.web.auth import SignedIn
 from server.web.forms import submit, text_values
@@ -88,7 +89,7 @@ class OrganizerSignupPages(OrganizerController):
         action: FromPath[str],
     ) -> Response[Any]:
         if action not in _ACTIONS:
-            raise NotFound("No such action")
+            raise NotFound(N_("No such action"))
         form = await request.form()
         row = await roster.act(viewer, signup_id, action)
         if getattr(request, "htmx", None) and form.get("view") == "checkin":

@@ -23,6 +23,7 @@ from server.accounts.pages import see_other
 from server.errors import ValidationFailed
 from server.events.service import is_public
 from server.events.views import public_event
+from server.i18n import N_
 from server.signups import anomalies, feed, forms, home_links, service, shifts
 from server.signups.organizer_pages import ROUTES as ORGANIZER_ROUTES
 from server.signups.rsvp import RsvpOutcome, clean_contact, rsvp
@@ -45,26 +46,29 @@ def _htmx(request: Request[Any, Any, Any]) -> bool:
 # --- the RSVP block ---------------------------------------------------------------------------
 
 
-def _seal(request: Request[Any, Any, Any], event_id: UUID, status: str, position: int) -> str:
-    """The outcome for the confirmation URL, signed so nobody can craft a "you're going"."""
-    message = f"{event_id}|{status}|{position}".encode()
+def _seal(
+    request: Request[Any, Any, Any], event_id: UUID, status: str, position: int, moved: bool
+) -> str:
+    """The outcome for the confirmation URL, signed so nobody can craft a "you're going".
+    ``moved``: the chosen shift was full and the RSVP is for the event without it."""
+    message = f"{event_id}|{status}|{position}|{int(moved)}".encode()
     key = app_settings(request).secret_key.encode()
     mac = hmac.new(key, b"rsvp-outcome|" + message, hashlib.sha256).hexdigest()[:24]
-    return f"{status}.{position}.{mac}"
+    return f"{status}.{position}.{int(moved)}.{mac}"
 
 
-def _unseal(request: Request[Any, Any, Any], event_id: UUID, sealed: str) -> tuple[str, int]:
-    status, _, rest = sealed.partition(".")
-    position, _, mac = rest.partition(".")
+def _unseal(request: Request[Any, Any, Any], event_id: UUID, sealed: str) -> tuple[str, int, bool]:
+    status, position, moved, mac = ([*sealed.split(".", 3), "", "", ""])[:4]
     if (
         status not in ("going", "waitlisted", "pending", "unconfirmed", "full")
         or not position.isdigit()
+        or moved not in ("0", "1")
     ):
-        raise ValidationFailed({"o": "This confirmation link is not valid."})
-    expected = _seal(request, event_id, status, int(position)).rsplit(".", 1)[1]
+        raise ValidationFailed({"o": N_("This confirmation link is not valid.")})
+    expected = _seal(request, event_id, status, int(position), moved == "1").rsplit(".", 1)[1]
     if not hmac.compare_digest(mac, expected):
-        raise ValidationFailed({"o": "This confirmation link is not valid."})
-    return status, int(position)
+        raise ValidationFailed({"o": N_("This confirmation link is not valid.")})
+    return status, int(position), moved == "1"
 
 
 async def _block_context(
@@ -125,7 +129,9 @@ async def rsvp_submit(request: Request[Any, Any, Any], event_id: FromPath[UUID])
                 private=True,
                 headers=NOINDEX,
             )
-        sealed = _seal(request, event_id, outcome.status, outcome.position or 0)
+        sealed = _seal(
+            request, event_id, outcome.status, outcome.position or 0, outcome.without_full_shift
+        )
         return see_other(f"/events/{event_id}/rsvp/done?o={sealed}")
 
     async def invalid(errors: dict[str, str]) -> Response[Any]:
@@ -143,17 +149,20 @@ async def rsvp_submit(request: Request[Any, Any, Any], event_id: FromPath[UUID])
 
 
 def _shown(outcome: RsvpOutcome) -> dict[str, Any]:
-    return {"status": outcome.status, "position": outcome.position}
+    return {
+        "status": outcome.status,
+        "position": outcome.position,
+        "without_full_shift": outcome.without_full_shift,
+    }
 
 
 @get("/events/{event_id:uuid}/rsvp/done", include_in_schema=False)
 async def rsvp_done(
     request: Request[Any, Any, Any], event_id: FromPath[UUID], o: FromQuery[str] = ""
 ) -> Response[Any]:
-    status, position = _unseal(request, event_id, o)
-    context = await _block_context(
-        request, event_id, outcome={"status": status, "position": position or None}
-    )
+    status, position, moved = _unseal(request, event_id, o)
+    outcome = {"status": status, "position": position or None, "without_full_shift": moved}
+    context = await _block_context(request, event_id, outcome=outcome)
     return render(
         request,
         "pages/signups/rsvp_done.html",
@@ -227,7 +236,7 @@ async def manage(
 ) -> Response[Any]:
     signup_id = await service.signup_for_token(token)
     found = await service.view(signup_id, urls.base_url(request))
-    notice = "Saved." if saved else ""
+    notice = N_("Saved.") if saved else ""
     return _manage_page(request, found, f"/m/{token}", notice=notice, manage_token=token)
 
 
@@ -312,7 +321,7 @@ async def my_signup(
     found = await service.view(signup_id, urls.base_url(request))
     action = f"/my/{token}/rsvp/{signup_id}"
     return _manage_page(
-        request, found, action, back=f"/my/{token}", notice="Saved." if saved else ""
+        request, found, action, back=f"/my/{token}", notice=N_("Saved.") if saved else ""
     )
 
 

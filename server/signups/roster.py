@@ -19,6 +19,7 @@ from server.accounts.service import OrganizerView, Role
 from server.db import write_transaction
 from server.errors import Conflict, NotFound
 from server.events import service as events
+from server.i18n import N_, translate
 from server.signups import notices, places, rows, shifts
 from server.signups.lifecycle import is_tombstone
 from server.signups.schemas import AttendeeOut, Counts, ShiftOut
@@ -151,17 +152,18 @@ def attendee_out(r: dict[str, Any]) -> AttendeeOut:
 
 # --- CSV -------------------------------------------------------------------------------------
 
+# Column names for the organizer, in their language when the file is made.
 CSV_HEADER = (
-    "name",
-    "email",
-    "phone",
-    "status",
-    "guests",
-    "shift",
-    "waitlist position",
-    "signed up (UTC)",
-    "checked in (UTC)",
-    "blocked",
+    N_("name"),
+    N_("email"),
+    N_("phone"),
+    N_("status"),
+    N_("guests"),
+    N_("shift"),
+    N_("waitlist position"),
+    N_("signed up (UTC)"),
+    N_("checked in (UTC)"),
+    N_("blocked"),
 )
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -179,7 +181,7 @@ def _when(value: Any) -> str:
 def csv_text(view: RosterView) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_HEADER)
+    writer.writerow([translate(name) for name in CSV_HEADER])
     for r in view.items:
         writer.writerow(
             [
@@ -212,7 +214,7 @@ async def signup_for_member(
         row = await rows.signup(signup_id)
         event = await events.event_for_member(viewer, row["event"], at_least)
     except NotFound:
-        raise NotFound("No such signup") from None
+        raise NotFound(N_("No such signup")) from None
     return row, event
 
 
@@ -222,7 +224,7 @@ async def act(viewer: OrganizerView | None, signup_id: uuid.UUID, action: Action
     async with write_transaction(lock=f"event:{event['id']}"):
         row = await rows.signup(signup_id)
         if is_tombstone(row["email"]):
-            raise Conflict("This person deleted their data; they stay only in the counts.")
+            raise Conflict(N_("This person deleted their data; they stay only in the counts."))
         event = await rows.event(row["event"])
         changes = await _apply(event, row, action)
         if changes:
@@ -246,17 +248,17 @@ async def _apply(event: dict[str, Any], row: dict[str, Any], action: Action) -> 
     status, now = row["status"], utcnow()
     if action == "approve":
         if status != "pending":
-            raise Conflict("Only a pending RSVP can be approved.")
+            raise Conflict(N_("Only a pending RSVP can be approved."))
         if row["blocked"] or await places.room_now(event, row["slot"], 1 + row["guests"]):
             return {Signup.status: "going", Signup.decided_at: now}
         return {Signup.status: "waitlisted", Signup.decided_at: now, Signup.waitlisted_at: now}
     if action == "decline":
         if status not in ("pending", "waitlisted"):
-            raise Conflict("Only a pending or waitlisted RSVP can be declined; remove others.")
+            raise Conflict(N_("Only a pending or waitlisted RSVP can be declined; remove others."))
         return {Signup.status: "declined", Signup.decided_at: now}
     if action == "remove":
         if status not in places.OPEN:
-            raise Conflict("This RSVP is no longer active.")
+            raise Conflict(N_("This RSVP is no longer active."))
         return {Signup.status: "declined", Signup.decided_at: now}
     if action in ("block", "unblock"):
         return await _block(event, row, action == "block")
@@ -264,13 +266,13 @@ async def _apply(event: dict[str, Any], row: dict[str, Any], action: Action) -> 
         if status == "checked_in":
             return {}
         if status != "going" or row["blocked"]:
-            raise Conflict("Only people who are going can be checked in.")
+            raise Conflict(N_("Only people who are going can be checked in."))
         return {Signup.status: "checked_in", Signup.checked_in_at: now}
     if action == "undo_check_in":
         if status != "checked_in":
             return {}
         return {Signup.status: "going", Signup.checked_in_at: None}
-    raise NotFound("No such action")
+    raise NotFound(N_("No such action"))
 
 
 async def _block(event: dict[str, Any], row: dict[str, Any], block: bool) -> dict[Any, Any]:

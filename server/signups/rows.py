@@ -8,6 +8,7 @@ from typing import Any
 
 from server.errors import Conflict, NotFound
 from server.events import service as events
+from server.i18n import N_
 from server.mail import notices as mail_notices
 from server.mail.compose import Recipient
 from server.signups import places
@@ -31,7 +32,7 @@ async def signup(signup_id: uuid.UUID) -> dict[str, Any]:
         await Signup.select(*SIGNUP_COLUMNS).where(Signup.id == signup_id).first()
     )
     if row is None:
-        raise NotFound("No such signup")
+        raise NotFound(N_("No such signup"))
     return row
 
 
@@ -49,7 +50,7 @@ async def signups_of_event(event_id: uuid.UUID) -> list[dict[str, Any]]:
 async def event(event_id: uuid.UUID) -> dict[str, Any]:
     row = await events.event_row(event_id)
     if row is None:
-        raise NotFound("No such event")
+        raise NotFound(N_("No such event"))
     return row
 
 
@@ -64,11 +65,11 @@ def takes_rsvps(row: dict[str, Any]) -> bool:
 def require_open(row: dict[str, Any]) -> None:
     """RSVPs and changes only while the event is published and not over."""
     if row["status"] == "cancelled":
-        raise Conflict("This event has been cancelled.")
+        raise Conflict(N_("This event has been cancelled."))
     if row["status"] != "published":
-        raise NotFound("No such event")
+        raise NotFound(N_("No such event"))
     if is_over(row):
-        raise Conflict("This event is over.")
+        raise Conflict(N_("This event is over."))
 
 
 async def shifts_of(event_id: uuid.UUID) -> list[dict[str, Any]]:
@@ -90,7 +91,7 @@ async def shift_of(
         return None
     row: dict[str, Any] | None = await Shift.select().where(Shift.id == shift_id).first()
     if row is None or row["event"] != event_id:
-        errors["shift_id"] = "Choose one of this event's shifts."
+        errors["shift_id"] = N_("Choose one of this event's shifts.")
         return None
     return row
 
@@ -115,7 +116,7 @@ def recipient(row: dict[str, Any], token: str = "") -> Recipient:
     return Recipient(
         email=row["email"],
         name=str(row.get("display_name") or ""),
-        locale=str(row.get("locale") or "en"),
+        locale=str(row.get("language") or row.get("locale") or "en"),
         going=going(row),
         manage_url=mail_notices.manage_url(token) if token else "",
         key=str(row["id"]),

@@ -30,12 +30,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from server import i18n
 from server.accounts.service import normalize_email, validate_email
 from server.db import write_transaction
 from server.errors import Conflict, DomainError, NotFound, ValidationFailed
 from server.events import service as events
 from server.events.service import is_public
 from server.events.validation import bad_text
+from server.i18n import N_, Text
 from server.signups import notices, places, rows
 from server.signups.schemas import SignupInput
 from server.signups.tables import Signup, Volunteer
@@ -52,24 +54,24 @@ def clean_contact(data: SignupInput) -> tuple[dict[str, Any], dict[str, str]]:
     errors: dict[str, str] = {}
     name = one_line(data.display_name)  # no bidi overrides: they reverse names on lists
     if not name:
-        errors["display_name"] = "Tell the organizers what to call you."
+        errors["display_name"] = N_("Tell the organizers what to call you.")
     elif len(name) > 100 or bad_text(name):
-        errors["display_name"] = "Use one line of at most 100 characters."
+        errors["display_name"] = N_("Use one line of at most 100 characters.")
     email = normalize_email(data.email)
     errors.update(validate_email(email))
     phone = " ".join(data.phone.split())
     if phone and not PHONE.match(phone):
-        errors["phone"] = "Enter a phone number with digits only, like +49 30 1234567."
+        errors["phone"] = N_("Enter a phone number with digits only, like +49 30 1234567.")
     if data.guests < 0:
-        errors["guests"] = "Guests cannot be a negative number."
+        errors["guests"] = N_("Guests cannot be a negative number.")
     values = {"display_name": name, "email": email, "phone": phone, "guests": data.guests}
     return values, errors
 
 
 def too_many_guests(limit: int) -> str:
     if limit == 0:
-        return "This event takes no guests: each person RSVPs for themselves."
-    return f"Bring at most {limit} guests."
+        return N_("This event takes no guests: each person RSVPs for themselves.")
+    return Text("Bring at most %(n)s guests.", n=limit)
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +83,8 @@ class RsvpOutcome:
     shift_id: uuid.UUID | None
     guests: int
     position: int | None = None
+    # The chosen shift was full and the volunteer chose the event without a shift.
+    without_full_shift: bool = False
 
 
 @dataclass
@@ -104,6 +108,7 @@ async def rsvp(event_id: uuid.UUID, data: SignupInput, network: str = "") -> Rsv
     ``network`` is the client's network hash (``anomalies.network_of``), stored as is."""
     values, errors = clean_contact(data)
     values["network"] = network
+    values["language"] = i18n.current.get()  # the request's: this signup's mail speaks it
     loop = asyncio.get_running_loop()
     queues = _queues.setdefault(loop, {})
     ask = _Ask(data, values, errors, loop.create_future())
@@ -174,7 +179,7 @@ class _Batch:
 async def _decide_all(event_id: uuid.UUID, batch: list[_Ask]) -> list[RsvpOutcome | DomainError]:
     event = await events.rsvp_rules(event_id)
     if event is None or not is_public(event):
-        return [NotFound("No such event") for _ in batch]
+        return [NotFound(N_("No such event")) for _ in batch]
     try:
         rows.require_open(event)
     except DomainError as exc:
@@ -223,7 +228,7 @@ async def _shift(
         state.shifts[shift_id] = await rows.shift_of(state.event["id"], shift_id, {})
     shift = state.shifts[shift_id]
     if shift is None:
-        errors["shift_id"] = "Choose one of this event's shifts."
+        errors["shift_id"] = N_("Choose one of this event's shifts.")
     return shift
 
 
@@ -235,8 +240,17 @@ async def _decide(state: _Batch, ask: _Ask) -> RsvpOutcome:
     if errors:
         raise ValidationFailed(errors)
     # Checked: from here on this RSVP only adds to what the batch writes.
-    slot = str(shift["id"]) if shift else ""
     need = 1 + data.guests
+    moved = False
+    # Decided now, when the RSVP is made: a shift filling up before the email is confirmed
+    # still waitlists it for that shift (``confirm``).
+    if (
+        shift is not None
+        and data.if_shift_full == "no_shift"
+        and _shift_full_event_not(state, shift, need)
+    ):
+        shift, moved = None, True
+    slot = str(shift["id"]) if shift else ""
     shift_capacity = shift["capacity"] if shift else None
     if event["requires_approval"]:
         status = "pending"  # takes no place, counted nowhere in public
@@ -254,7 +268,16 @@ async def _decide(state: _Batch, ask: _Ask) -> RsvpOutcome:
         state.again.append(existing["id"])  # nothing changes; they hear of it once a day
     elif status != "full":
         _add_signup(state, shift, values, status, existing)
-    return RsvpOutcome(status, event["id"], data.shift_id, data.guests)
+    shift_id = shift["id"] if shift else None
+    return RsvpOutcome(status, event["id"], shift_id, data.guests, without_full_shift=moved)
+
+
+def _shift_full_event_not(state: _Batch, shift: dict[str, Any], need: int) -> bool:
+    """The shift has no room for ``need`` but the event itself has."""
+    event, slot = state.event, str(shift["id"])
+    return not places.room_for(event, shift["capacity"], state.used, slot, need) and (
+        places.room_for(event, None, state.used, "", need)
+    )
 
 
 def _add_signup(
@@ -280,6 +303,7 @@ def _add_signup(
         "updated_at": now,
         "waitlisted_at": None,  # only a confirmed RSVP joins a waitlist
         "network": values["network"],
+        "language": values["language"],
     }
     if cancelled is not None:
         state.taken_up.append((cancelled["id"], fields))
@@ -307,7 +331,7 @@ _NEW_VOLUNTEERS = """INSERT INTO volunteer (id, email, locale, created_at) VALUE
     ON CONFLICT (email) DO NOTHING RETURNING id, email"""
 _NEW_SIGNUPS = """INSERT INTO signup (id, event, shift, slot, volunteer, display_name, phone,
     status, guests, manage_token_hash, blocked, created_at, updated_at, waitlisted_at, notice,
-    network) VALUES {}"""
+    network, language) VALUES {}"""
 _CHUNK = 50  # rows per INSERT statement
 
 
@@ -329,9 +353,9 @@ async def _write(state: _Batch) -> None:
                 r["id"], state.event["id"], r["shift"], r["slot"], state.volunteers[r["email"]],
                 r["display_name"], r["phone"], r["status"], r["guests"], r["manage_token_hash"],
                 False, r["created_at"], r["updated_at"], r["waitlisted_at"], r["notice"],
-                r["network"],
+                r["network"], r["language"],
             ]  # fmt: skip
-        await Signup.raw(_NEW_SIGNUPS.replace("{}", _values(len(chunk), 16), 1), *args).run()
+        await Signup.raw(_NEW_SIGNUPS.replace("{}", _values(len(chunk), 17), 1), *args).run()
     for signup_id, fields in state.taken_up:
         reset = {"promoted_at": None, "decided_at": None, "checked_in_at": None}
         changes = {getattr(Signup, k): v for k, v in {**fields, **reset}.items()}
@@ -342,8 +366,9 @@ async def _write(state: _Batch) -> None:
 async def _insert_volunteers(state: _Batch) -> None:
     new = list(state.new_volunteers.items())
     args: list[Any] = []
+    languages = {r["email"]: r["language"] for r in state.inserts}
     for email, volunteer_id in new:
-        args += [volunteer_id, email, "en", state.now]
+        args += [volunteer_id, email, languages.get(email, i18n.SOURCE), state.now]
     inserted = await Volunteer.raw(
         _NEW_VOLUNTEERS.replace("{}", _values(len(new), 4), 1), *args
     ).run()

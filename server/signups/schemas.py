@@ -30,6 +30,15 @@ class SignupInput(msgspec.Struct, forbid_unknown_fields=True):
     phone: str = ""
     guests: int = 0
     shift_id: UUID | None = None
+    if_shift_full: Annotated[
+        Literal["waitlist", "no_shift"],
+        msgspec.Meta(
+            description=(
+                "When the chosen shift has no place left but the event has: join the "
+                "shift's waitlist (the default), or come to the event without a shift."
+            )
+        ),
+    ] = "waitlist"
 
 
 class RsvpOut(msgspec.Struct):

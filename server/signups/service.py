@@ -22,6 +22,7 @@ from server.errors import Conflict, NotFound, ValidationFailed
 from server.events.hooks import EventChanged
 from server.events.schemas import EventOut
 from server.events.views import attendee_event, public_event
+from server.i18n import N_
 from server.mail import event_notices
 from server.signups import notices, places, rows
 from server.signups.rsvp import too_many_guests
@@ -57,7 +58,7 @@ async def issue_manage_link(signup_id: uuid.UUID) -> str:
             .returning(Signup.id)
         )
     if not updated:
-        raise NotFound("No such signup")
+        raise NotFound(N_("No such signup"))
     return token
 
 
@@ -67,12 +68,12 @@ async def issue_manage_link(signup_id: uuid.UUID) -> str:
 async def signup_for_token(token: str) -> uuid.UUID:
     """The signup whose manage link carries ``token``; ``NotFound`` otherwise."""
     if not token or len(token) > SECRET_MAX:
-        raise NotFound("This link is not valid (any more).")
+        raise NotFound(N_("This link is not valid (any more)."))
     row = (
         await Signup.select(Signup.id).where(Signup.manage_token_hash == hash_secret(token)).first()
     )
     if row is None:
-        raise NotFound("This link is not valid (any more).")
+        raise NotFound(N_("This link is not valid (any more)."))
     return uuid.UUID(str(row["id"]))
 
 
@@ -92,6 +93,7 @@ class SignupView:
     can_change: bool
     can_cancel: bool
     can_confirm: bool = False  # an RSVP that holds no place until its volunteer confirms
+    discreet: bool = False  # the event keeps its title out of subjects and page titles
 
     @property
     def sees_address(self) -> bool:
@@ -128,6 +130,7 @@ async def view(signup_id: uuid.UUID, base_url: str) -> SignupView:
         can_change=active and row["status"] != "checked_in",
         can_cancel=row["status"] in ("pending", "going", "waitlisted", rows.UNCONFIRMED),
         can_confirm=row["status"] == rows.UNCONFIRMED and rows.takes_rsvps(event),
+        discreet=bool(event["discreet"]),
     )
 
 
@@ -147,14 +150,14 @@ async def change(
         rows.require_open(event)
         if row["status"] not in ("pending", "going", "waitlisted", rows.UNCONFIRMED):
             raise Conflict(
-                "You are checked in: nothing to change."
+                N_("You are checked in: nothing to change.")
                 if row["status"] == "checked_in"
-                else "This RSVP is no longer active: RSVP again on the event page."
+                else N_("This RSVP is no longer active: RSVP again on the event page.")
             )
         errors: dict[str, str] = {}
         new_guests = row["guests"] if guests is None else guests
         if new_guests < 0:
-            errors["guests"] = "Guests cannot be a negative number."
+            errors["guests"] = N_("Guests cannot be a negative number.")
         elif new_guests > event["max_guests"]:
             errors["guests"] = too_many_guests(event["max_guests"])
         shift = await rows.shift_of(event_id, shift_id, errors) if change_shift else None
@@ -185,7 +188,7 @@ async def _free_slot(row: dict[str, Any], slot: str, errors: dict[str, str]) -> 
     if other["status"] == "cancelled":
         await Signup.delete().where(Signup.id == other["id"])
     else:
-        errors["shift_id"] = "You already have an RSVP for that shift."
+        errors["shift_id"] = N_("You already have an RSVP for that shift.")
 
 
 async def _check_room(
@@ -197,9 +200,9 @@ async def _check_room(
     if not places.room_for(event, capacities.get(slot), used, slot, 1 + guests):
         shift_full = slot and not places.fits(capacities.get(slot), used.slot(slot), 1 + guests)
         if shift_full and slot != row["slot"]:
-            errors["shift_id"] = "That shift is full: you keep your current place."
+            errors["shift_id"] = N_("That shift is full: you keep your current place.")
         else:
-            errors["guests"] = "There are not enough places left for that many guests."
+            errors["guests"] = N_("There are not enough places left for that many guests.")
 
 
 async def _promote(event: dict[str, Any]) -> list[uuid.UUID]:
@@ -217,7 +220,7 @@ async def cancel(signup_id: uuid.UUID) -> None:
         if row["status"] in ("cancelled", "declined"):
             return  # already out: cancelling twice is fine
         if row["status"] == "checked_in":
-            raise Conflict("You are checked in: ask an organizer on site.")
+            raise Conflict(N_("You are checked in: ask an organizer on site."))
         now = utcnow()
         await Signup.update(
             {Signup.status: "cancelled", Signup.cancelled_at: now, Signup.updated_at: now}
@@ -247,7 +250,7 @@ async def confirm(signup_id: uuid.UUID) -> str:
         elif event["waitlist_enabled"]:
             changes.update({Signup.status: "waitlisted", Signup.waitlisted_at: now})
         else:
-            raise Conflict("Sorry: the last places were taken before you confirmed.")
+            raise Conflict(N_("Sorry: the last places were taken before you confirmed."))
         await Signup.update(changes).where(Signup.id == signup_id)
         await notices.mark([signup_id], notices.NOW)
     notices.wake()
@@ -270,7 +273,7 @@ async def home(volunteer_id: uuid.UUID, base_url: str) -> list[SignupView]:
 async def signup_of_volunteer(volunteer_id: uuid.UUID, signup_id: uuid.UUID) -> uuid.UUID:
     row = await Signup.select(Signup.volunteer).where(Signup.id == signup_id).first()
     if row is None or row["volunteer"] != volunteer_id:
-        raise NotFound("No such signup")
+        raise NotFound(N_("No such signup"))
     return signup_id
 
 

@@ -18,6 +18,7 @@ from server.db import write_transaction
 from server.errors import Conflict, NotFound, ValidationFailed
 from server.events import service as events
 from server.events.validation import bad_text, to_utc
+from server.i18n import N_, Text
 from server.signups import notices, places, rows
 from server.signups.schemas import Availability, ShiftInput, ShiftOut
 from server.signups.tables import Shift, Signup
@@ -80,24 +81,24 @@ def clean_shift(data: ShiftInput, event: dict[str, Any]) -> dict[str, Any]:
     errors: dict[str, str] = {}
     role = one_line(data.role)  # as names: no bidi overrides (server/text.py)
     if not role:
-        errors["role"] = "Name the role, like Marshal or First aid."
+        errors["role"] = N_("Name the role, like Marshal or First aid.")
     elif len(role) > 100 or bad_text(role):
-        errors["role"] = "Use one line of at most 100 characters."
+        errors["role"] = N_("Use one line of at most 100 characters.")
     description = data.description.strip()
     if len(description) > 500 or bad_text(description, multiline=True):
-        errors["description"] = "Use at most 500 characters of text."
+        errors["description"] = N_("Use at most 500 characters of text.")
     zone = ZoneInfo(event["timezone"])
     starts = _instant(data.starts_at, zone, "starts_at", errors)
     ends = _instant(data.ends_at, zone, "ends_at", errors)
     if starts and ends:
         if ends <= starts:
-            errors["ends_at"] = "The end must be after the start."
+            errors["ends_at"] = N_("The end must be after the start.")
         elif ends - starts > MAX_SHIFT:
-            errors["ends_at"] = "A shift can last at most 48 hours."
+            errors["ends_at"] = N_("A shift can last at most 48 hours.")
         elif starts < event["starts_at"] - AROUND_EVENT or ends > event["ends_at"] + AROUND_EVENT:
-            errors["starts_at"] = "Keep the shift within a day of the event's own times."
+            errors["starts_at"] = N_("Keep the shift within a day of the event's own times.")
     if data.capacity is not None and not 0 <= data.capacity <= MAX_CAPACITY:
-        errors["capacity"] = "Use a number from 0 to 100,000, or leave it empty."
+        errors["capacity"] = N_("Use a number from 0 to 100,000, or leave it empty.")
     if errors:
         raise ValidationFailed(errors)
     return {
@@ -115,7 +116,7 @@ def _instant(
     try:
         return to_utc(value, zone)
     except OverflowError:
-        errors[field] = "Check the year."
+        errors[field] = N_("Check the year.")
         return None
 
 
@@ -125,11 +126,11 @@ async def for_member(
     """The shift and its event, for members of the owning organization (404 otherwise)."""
     row: dict[str, Any] | None = await Shift.select().where(Shift.id == shift_id).first()
     if row is None:
-        raise NotFound("No such shift")
+        raise NotFound(N_("No such shift"))
     try:
         event = await events.event_for_member(viewer, row["event"], at_least)
     except NotFound:
-        raise NotFound("No such shift") from None
+        raise NotFound(N_("No such shift")) from None
     return row, event
 
 
@@ -208,17 +209,23 @@ async def _make_room(
     by_id = {r["id"]: r for r in taking if r["status"] == "going"}
     if any(c not in by_id for c in chosen):
         raise ValidationFailed(
-            {"move_to_waitlist": "Choose among the people going in this shift (not checked in)."}
+            {
+                "move_to_waitlist": N_(
+                    "Choose among the people going in this shift (not checked in)."
+                )
+            }
         )
     moved = [by_id[c] for c in dict.fromkeys(chosen)]
     freed = sum(1 + r["guests"] for r in moved)
     if taken - freed > capacity:
         raise ValidationFailed(
             {
-                "move_to_waitlist": (
-                    f"{taken} places are taken and the shift would have {capacity}: choose "
-                    f"who moves to the waitlist to free at least {taken - capacity - freed} "
-                    "more."
+                "move_to_waitlist": Text(
+                    "%(taken)s places are taken and the shift would have %(capacity)s: choose "
+                    "who moves to the waitlist to free at least %(more)s more.",
+                    taken=taken,
+                    capacity=capacity,
+                    more=taken - capacity - freed,
                 )
             }
         )
@@ -245,8 +252,11 @@ async def delete_shift(viewer: OrganizerView | None, shift_id: uuid.UUID) -> Non
         )
         if active:
             raise Conflict(
-                f"{active} people are signed up for this shift: remove them or move them "
-                "to another shift first."
+                Text(
+                    "%(active)s people are signed up for this shift: remove them or move them "
+                    "to another shift first.",
+                    active=active,
+                )
             )
         await Signup.delete().where(Signup.shift == shift_id)
         await Shift.delete().where(Shift.id == shift_id)

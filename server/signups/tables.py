@@ -81,6 +81,8 @@ class Signup(Table, tablename="signup"):
     # Keyed hash of the network the RSVP came from (signups/anomalies.py), never the
     # address: "" when unknown, blanked when the volunteer is deleted or purged.
     network = Varchar(length=16, default="")
+    # The language the volunteer RSVPed in: their mail about this signup is written in it.
+    language = Varchar(length=8, default="en")
 
 
 class HomeLink(Table, tablename="home_link"):
@@ -108,3 +110,4 @@ class HomeLinkRequest(Table, tablename="home_link_request"):
     id = UUID(primary_key=True)
     email = Varchar(length=400)
     created_at = Timestamptz(default=TimestamptzNow())
+    language = Varchar(length=8, default="en")  # of the page that asked: the mail speaks it

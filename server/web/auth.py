@@ -28,6 +28,7 @@ from litestar.types import Scope
 from server.accounts import api_tokens
 from server.accounts import service as accounts
 from server.accounts.service import OrganizerView
+from server.i18n import N_
 
 SESSION_KEY = "organizer_id"
 # The organizer's session generation when the session began; "sign out everywhere" bumps
@@ -63,7 +64,7 @@ async def organizer_for_bearer(scope: Scope) -> OrganizerView | None:
     if cached is None:
         cached = await api_tokens.organizer_for(token)
         if cached is None:
-            raise NotAuthorizedException("Invalid or revoked API token")
+            raise NotAuthorizedException(N_("Invalid or revoked API token"))
         state["bearer_organizer"] = cached
     organizer: OrganizerView = cached
     return organizer
@@ -104,7 +105,7 @@ async def provide_organizer(request: Request[Any, Any, Any]) -> OrganizerView:
     answered 401 already; this keeps a route that lost its guard from reading None."""
     organizer = await current_organizer(request)
     if organizer is None:
-        raise NotAuthorizedException("Sign in first")
+        raise NotAuthorizedException(N_("Sign in first"))
     return organizer
 
 
@@ -125,7 +126,7 @@ async def require_organizer(
     """Guard: a signed-in organizer (pages redirect to the login page, the API answers 401)."""
     organizer = await current_organizer(connection)  # type: ignore[arg-type]
     if organizer is None:
-        raise NotAuthorizedException("Sign in first")
+        raise NotAuthorizedException(N_("Sign in first"))
 
 
 async def require_admin(
@@ -133,7 +134,7 @@ async def require_admin(
 ) -> None:
     organizer = await current_organizer(connection)  # type: ignore[arg-type]
     if organizer is None:
-        raise NotAuthorizedException("Sign in first")
+        raise NotAuthorizedException(N_("Sign in first"))
     if not organizer.is_admin:
         # An admin page is not something a non-admin should learn exists.
         from litestar.exceptions import NotFoundException

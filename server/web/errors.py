@@ -15,6 +15,7 @@ from litestar.types import ASGIApp
 
 from server import db
 from server.errors import DomainError, ValidationFailed
+from server.i18n import N_, translate
 from server.web.caching import RawResponse
 
 log = logging.getLogger("muster.errors")
@@ -25,14 +26,21 @@ def _is_api(request: Request[Any, Any, Any]) -> bool:
     return request.url.path.startswith("/api/")
 
 
+def _in_language(errors: list[dict[str, str]]) -> list[dict[str, str]]:
+    return [{**e, "message": translate(e["message"])} for e in errors]
+
+
 def problem(
     status: int, title: str, detail: str = "", errors: list[dict[str, str]] | None = None
 ) -> Response[dict[str, Any]]:
+    """A problem+json answer. ``detail`` and the field messages are for people: they are in
+    the request's language (English unless it asks for another); ``title`` and ``field``
+    stay as they are, for programs."""
     body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status}
     if detail:
-        body["detail"] = detail
+        body["detail"] = translate(detail)
     if errors:
-        body["errors"] = errors
+        body["errors"] = _in_language(errors)
     return Response(body, status_code=status, media_type=PROBLEM_JSON)
 
 
@@ -42,10 +50,10 @@ def bad_query(errors: dict[str, str]) -> ASGIApp:
     building; not cached, so a fixed query is read afresh."""
     body = {
         "type": "about:blank",
-        "title": "Invalid query",
+        "title": N_("Invalid query"),
         "status": 400,
-        "detail": "; ".join(f"{k}: {v}" for k, v in errors.items()),
-        "errors": [{"field": k, "message": v} for k, v in errors.items()],
+        "detail": "; ".join(f"{k}: {translate(v)}" for k, v in errors.items()),
+        "errors": [{"field": k, "message": translate(v)} for k, v in errors.items()],
     }
     headers = [(b"content-type", PROBLEM_JSON.encode()), (b"cache-control", b"no-store")]
     return RawResponse(400, headers, msgspec.json.encode(body))
@@ -97,12 +105,14 @@ def handle_domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Re
 
 def handle_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
     status = exc.status_code
-    title = exc.detail if status < 500 else "Server error"
+    title = exc.detail if status < 500 else N_("Server error")
     if isinstance(exc, ValidationException):
         errors = _litestar_field_errors(exc)
         if _is_api(request):
-            return problem(400, "Invalid input", "The request did not match the schema", errors)
-        return _page(request, 400, "Invalid input", "The form could not be read.")
+            return problem(
+                400, N_("Invalid input"), N_("The request did not match the schema"), errors
+            )
+        return _page(request, 400, N_("Invalid input"), N_("The form could not be read."))
     if status >= 500:
         log.error("HTTP %s on %s %s", status, request.method, request.url.path)
     headers = getattr(exc, "headers", None) or {}
@@ -124,10 +134,10 @@ def handle_recursion(request: Request[Any, Any, Any], exc: RecursionError) -> Re
     """A client's too deeply nested JSON is bad input (a 400), on every route at once."""
     if not _nested_too_deeply(exc):
         return handle_unexpected(request, exc)
-    detail = "The JSON body is nested too deeply."
+    detail = N_("The JSON body is nested too deeply.")
     if _is_api(request):
-        return problem(400, "Invalid input", detail, [{"field": "body", "message": detail}])
-    return _page(request, 400, "Invalid input", "The form could not be read.")
+        return problem(400, N_("Invalid input"), detail, [{"field": "body", "message": detail}])
+    return _page(request, 400, N_("Invalid input"), N_("The form could not be read."))
 
 
 def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
@@ -136,8 +146,8 @@ def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Respon
     # Logged with its traceback on our side; the client learns only that it failed.
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     if _is_api(request):
-        return problem(HTTP_500_INTERNAL_SERVER_ERROR, "Server error")
-    return _page(request, 500, "Server error", "Something went wrong on our side.")
+        return problem(HTTP_500_INTERNAL_SERVER_ERROR, N_("Server error"))
+    return _page(request, 500, N_("Server error"), N_("Something went wrong on our side."))
 
 
 # Long enough for a restarting PostgreSQL or a failover, short enough to feel live.
@@ -150,7 +160,10 @@ def _database_unavailable(request: Request[Any, Any, Any], exc: Exception) -> Re
     log.warning(
         "database unavailable on %s %s: %s", request.method, request.url.path, type(exc).__name__
     )
-    title, detail = "Service unavailable", "The database is not answering: please try again."
+    title, detail = (
+        N_("Service unavailable"),
+        N_("The database is not answering: please try again."),
+    )
     if _is_api(request):
         response = problem(503, title, detail)
     else:

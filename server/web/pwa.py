@@ -31,6 +31,8 @@ from litestar import Request, Response, get, post
 from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
+from server import i18n
+from server.i18n import N_
 from server.web.auth import current_organizer
 from server.web.templates import STATIC_DIR, TEMPLATE_DIR, render, static_url
 
@@ -39,6 +41,7 @@ from server.web.templates import STATIC_DIR, TEMPLATE_DIR, render, static_url
 QUICK_EXIT_URL = "https://www.wikipedia.org/"
 
 APP_NAME = "Muster"
+DESCRIPTION = N_("Find rallies near you, sign up, and act for human rights.")
 THEME_COLOUR = "#5b2a86"
 BACKGROUND_COLOUR = "#f6f3f9"  # --bg in app.css
 OFFLINE_PATH = "/offline"
@@ -85,14 +88,15 @@ def build_version() -> str:
     return digest.hexdigest()[:16]
 
 
-def manifest() -> dict[str, Any]:
+def manifest(language: str = i18n.SOURCE) -> dict[str, Any]:
+    """The installed app's manifest in ``language`` (pages link to theirs: ``?lang=``)."""
     return {
         "id": "/",
         "name": APP_NAME,
         "short_name": APP_NAME,
-        "description": "Find rallies near you, sign up, and act for human rights.",
-        "lang": "en",
-        "dir": "ltr",
+        "description": i18n.gettext(DESCRIPTION, language),
+        "lang": language,
+        "dir": i18n.direction(language),
         "start_url": "/",
         "scope": "/",
         "display": "standalone",
@@ -108,8 +112,8 @@ def manifest() -> dict[str, Any]:
 
 
 @cache
-def _manifest_body() -> bytes:
-    return json.dumps(manifest(), separators=(",", ":")).encode()
+def _manifest_body(language: str) -> bytes:
+    return json.dumps(manifest(language), separators=(",", ":"), ensure_ascii=False).encode()
 
 
 @cache
@@ -142,7 +146,7 @@ def _revalidated(request: Request[Any, Any, Any], body: bytes, media_type: str) 
 
 @get("/manifest.webmanifest", include_in_schema=False, opt=ANONYMOUS_GET)
 async def manifest_route(request: Request[Any, Any, Any]) -> Response[Any]:
-    return _revalidated(request, _manifest_body(), "application/manifest+json")
+    return _revalidated(request, _manifest_body(i18n.current.get()), "application/manifest+json")
 
 
 @get("/sw.js", include_in_schema=False, opt=ANONYMOUS_GET)

@@ -24,6 +24,7 @@ from litestar.stores.base import Store
 from litestar.stores.memory import MemoryStore
 from litestar.stores.redis import RedisStore
 
+from server.i18n import N_
 from server.settings import Settings
 
 
@@ -118,6 +119,6 @@ async def enforce(
     store = request.app.stores.get("rate_limit")
     if not await hit(store, f"{action}:{client_address(request, settings)}", limit, window_s):
         raise TooManyRequestsException(
-            "Too many attempts; wait a minute and try again.",
+            N_("Too many attempts; wait a minute and try again."),
             headers={"Retry-After": str(window_s)},
         )

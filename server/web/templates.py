@@ -1,4 +1,4 @@
-"""Jinja environment (gettext from the first template), the page/fragment renderer, and
+"""Jinja environment (texts in the reader's language), the page/fragment renderer, and
 the accessors page handlers share (``jinja``, ``app_settings``, ``render_page``)."""
 
 from __future__ import annotations
@@ -10,21 +10,23 @@ from pathlib import Path
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from babel.support import NullTranslations, Translations
+from babel.dates import format_date, format_skeleton, format_time
+from babel.numbers import format_decimal
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from litestar import MediaType, Request
 from litestar.plugins.htmx import HTMXRequest
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Template
 from litestar.template.config import TemplateConfig
+from markupsafe import Markup
 
+from server import i18n
 from server.settings import PROJECT_ROOT, Settings
+from server.tokens import utcnow
 
 WEB_ROOT = PROJECT_ROOT / "web"
 TEMPLATE_DIR = WEB_ROOT / "templates"
 STATIC_DIR = WEB_ROOT / "static"
-LOCALE_DIR = WEB_ROOT / "locales"
-SUPPORTED_LOCALES = ("en",)
 
 
 @cache
@@ -38,18 +40,80 @@ def static_url(relative: str) -> str:
     return f"/static/{relative}?v={static_version(relative)}"
 
 
-def format_local(value: datetime, tz: str, fmt: str = "%a %d %b %Y, %H:%M %Z") -> str:
-    """An instant shown in the event's own zone with its abbreviation (18:00 CET)."""
-    return value.astimezone(ZoneInfo(tz)).strftime(fmt)
+# ``|local(tz, style)``: an instant in the event's own zone, in the reader's language
+# (Babel/CLDR patterns: 24-hour where the language uses it).
+_STYLES = {
+    "full": ("yMMMEd", True, True),  # Sat, 5 Dec 2026, 18:00 CET
+    "short": ("MMMEd", True, False),  # Sat, 5 Dec, 18:00
+    "date": ("yMMMd", False, False),  # 5 Dec 2026
+    "day": ("MMMd", False, False),  # 5 Dec
+    "day_time": ("MMMd", True, False),  # 5 Dec, 18:00
+    "time": (None, True, False),  # 18:00
+    "time_zone": (None, True, True),  # 18:00 CET
+    "timezone": (None, False, True),  # CET
+    "day_number": ("d", False, False),  # 5 (the date badge of a card)
+}
 
 
-def translations(locale: str) -> NullTranslations:
-    loaded = Translations.load(str(LOCALE_DIR), [locale], domain="messages")
-    return loaded
+def relative_day(value: datetime, tz: str) -> int | None:
+    """0 for an instant today in ``tz``, 1 for tomorrow, else None: the part of "today" and
+    "tomorrow" that a cached rendering must be keyed on."""
+    zone = ZoneInfo(tz)
+    days = (value.astimezone(zone).date() - utcnow().astimezone(zone).date()).days
+    return days if days in (0, 1) else None
+
+
+def format_local(value: datetime, tz: str, style: str = "full") -> str:
+    """An instant shown in the event's own zone (18:00 CET), in the reader's language, with
+    "today" or "tomorrow" for the day where it is one of them; ``iso`` is the
+    language-neutral "2026-12-05 18:00" of logs and audit lists."""
+    local = value.astimezone(ZoneInfo(tz))
+    if style == "iso":
+        return local.strftime("%Y-%m-%d %H:%M")
+    locale = i18n.babel_locale(i18n.current.get())
+    if style == "month":  # "Dec", standing alone (a pattern: no skeleton gives it)
+        return format_date(local, "LLL", locale=locale)
+    skeleton, with_time, with_zone = _STYLES[style]
+    day = relative_day(value, tz) if style in ("full", "short") else None
+    if day is not None:
+        named = str(locale._data["date_fields"]["day"]["relative"][day])  # CLDR: "tomorrow"
+        date_text = named[:1].upper() + named[1:]
+    else:
+        date_text = format_skeleton(skeleton, local, locale=locale) if skeleton else ""
+    time_text = format_time(local, "short", locale=locale) if with_time else ""
+    if date_text and time_text:  # the language's own joining ("{1}, {0}"; Arabic "،")
+        text = str(locale.datetime_formats["short"]).format(time_text, date_text)
+    else:
+        text = date_text or time_text
+    if with_zone:
+        zone = local.strftime("%Z")
+        text = f"{text} {zone}" if text else zone
+    return text
+
+
+def format_number(value: float | int) -> str:
+    return format_decimal(value, locale=i18n.babel_locale(i18n.current.get()))
+
+
+def isolate(value: object) -> Markup:
+    """``value`` (escaped) inside ``<bdi>``: typed names and addresses in a translated
+    sentence read the right way round in Arabic too."""
+    return Markup("<bdi>{}</bdi>").format(value)
+
+
+def _gettext(message: str) -> str:
+    return i18n.gettext(message)
+
+
+def _ngettext(singular: str, plural: str, n: int) -> str:
+    return i18n.ngettext(singular, plural, n)
 
 
 def build_environment(*, auto_reload: bool = True) -> Environment:
-    """``auto_reload`` (development) re-reads changed templates; production skips the stat calls."""
+    """``auto_reload`` (development) re-reads changed templates; production skips the stat calls.
+
+    Texts are translated into ``i18n.current`` (the request's language) as they render.
+    """
     env = Environment(
         loader=FileSystemLoader(str(TEMPLATE_DIR)),
         auto_reload=auto_reload,
@@ -58,9 +122,17 @@ def build_environment(*, auto_reload: bool = True) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.install_gettext_translations(translations("en"), newstyle=True)  # type: ignore[attr-defined]
+    env.install_gettext_callables(_gettext, _ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.globals["static"] = static_url
+    env.globals["language"] = i18n.current.get
+    env.globals["direction"] = i18n.direction
+    env.globals["languages"] = i18n.LANGUAGES
     env.filters["local"] = format_local
+    env.filters["number"] = format_number
+    # Errors and messages written in Python (``N_``/``Text``), in the reader's language.
+    env.filters["tr"] = i18n.translate
+    # A name or address inside a sentence keeps its own direction (Latin in Arabic).
+    env.filters["bidi"] = isolate
     return env
 
 

@@ -66,6 +66,7 @@ async def test_public_pages_pass_axe(page: tuple[Page, PageLog]) -> None:
     await audit.check("event", event_url, ready="#rsvp form")
     await audit.check("rsvp_page_without_js", f"{event_url}/rsvp", ready="main form")
     await audit.check("login", "/login")
+    await audit.check("forgot_password", "/login/forgot")
     await audit.check("organizer_signup", "/signup")
     await audit.check("my_signups_request", "/my-signups")
     await audit.check("offline", "/offline")

@@ -88,7 +88,7 @@ async def test_pages_fit_the_narrowest_phone(browser: Browser, live_server: str)
         campaign = await tab.locator("main a[href^='/campaigns/']").first.get_attribute("href")
         paths = ["/", "/?place=Berlin&radius_km=50", f"{event}", f"{event}/rsvp", "/actions"]
         paths += [f"{campaign}?country=FR", "/login", "/signup", "/my-signups", "/offline"]
-        paths += ["/forget", "/no-such-page"]
+        paths += ["/forget", "/no-such-page", "/login/forgot"]
         too_wide = {}
         for path in paths:
             await tab.goto(path)
@@ -113,6 +113,7 @@ async def test_pages_fit_the_narrowest_phone(browser: Browser, live_server: str)
             f"/organizer/events/{event_id}/attendees",
             f"/organizer/events/{event_id}/checkin",
             "/organizer/tokens",
+            "/organizer/security",
         ]:
             await tab.goto(path)
             width = await tab.evaluate("document.documentElement.scrollWidth")

@@ -44,7 +44,7 @@ async def test_installable_and_controlled_by_the_service_worker(
     assert await controlled_by_worker(tab)
     cdp = await installed_profile.new_cdp_session(tab)
     manifest = await cdp.send("Page.getAppManifest")
-    assert manifest["url"].endswith("/manifest.webmanifest") and manifest["errors"] == []
+    assert manifest["url"].endswith("/manifest.webmanifest?lang=en") and manifest["errors"] == []
     installability = await cdp.send("Page.getInstallabilityErrors")
     assert installability["installabilityErrors"] == []
     # The worker precached the offline page and this deploy's static files.

@@ -113,8 +113,9 @@ def test_every_kind_has_a_subject_plain_text_and_an_html_alternative() -> None:
 
 def test_times_are_shown_in_the_events_own_zone() -> None:
     draft = compose.rsvp_confirmation(info(), ADA)
-    assert "Saturday, December 5, 2026" in draft.text
-    assert "6:00\u202fPM" in draft.text and "CET" in draft.text
+    assert "Saturday, 5 December 2026" in draft.text
+    # 24-hour, as on the site (English here is Europe's: en-GB).
+    assert "18:00" in draft.text and "PM" not in draft.text and "CET" in draft.text
 
 
 def test_reminders_and_broadcasts_carry_one_click_unsubscribe_headers() -> None:
@@ -215,7 +216,7 @@ def test_dates_follow_the_recipients_language_and_unknown_ones_fall_back() -> No
     assert "Samstag" in german.text and "5. Dezember 2026" in german.text
     assert 'lang="de"' in (german.html or "")
     odd = compose.rsvp_confirmation(info(), Recipient("x@example.org", locale="xx-!!"))
-    assert "Saturday" in odd.text and 'lang="en"' in (odd.html or "")
+    assert "Saturday" in odd.text and 'lang="en-GB"' in (odd.html or "")
 
 
 def test_smtp_tls_setting_picks_the_connection_kind() -> None:

@@ -61,7 +61,7 @@ async def test_moving_an_event_reschedules_and_rewrites_its_pending_reminders(
     berlin_time = new_start.astimezone(ZoneInfo("Europe/Berlin"))
     for message in sink.messages:
         body = message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
-        assert f"{berlin_time:%B} {berlin_time.day}, {berlin_time.year}" in body
+        assert f"{berlin_time.day} {berlin_time:%B} {berlin_time.year}" in body
         assert str(message["Subject"]).startswith("Reminder: Vigil for Chechnya")
 
 

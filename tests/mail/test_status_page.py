@@ -46,7 +46,7 @@ async def test_failures_are_shown_to_members_only(
         fragment = await own.get(path, headers={"HX-Request": "true"})
         assert fragment.status_code == 200 and "<html" not in fragment.text
         assert 'id="mail-status"' in fragment.text and "gone@example.org" in fragment.text
-        assert fragment.headers["vary"] == "HX-Request"
+        assert "HX-Request" in fragment.headers["vary"].split(", ")
 
 
 async def test_an_event_without_mail_says_so(client: httpx.AsyncClient) -> None:

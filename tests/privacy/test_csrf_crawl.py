@@ -22,10 +22,10 @@ from litestar.handlers import HTTPRouteHandler
 from litestar.routes import HTTPRoute
 
 from server import db
-from server.accounts import api_tokens, members
+from server.accounts import api_tokens, email_change, members, passwords
 from server.accounts import service as accounts
 from server.accounts import signup as account_signup
-from server.accounts.tables import Membership
+from server.accounts.tables import Membership, Organizer
 from server.privacy import service as privacy
 from server.signups import home_links, notices
 from server.signups import service as signups
@@ -147,8 +147,18 @@ async def seed(client: httpx.AsyncClient) -> Seeded:
         # A real unsubscribe token would let the exempt route act; an unknown one shows
         # it is exempt (404, not 403) without changing anything.
         "/unsubscribe/": uuid.uuid4().hex,
+        "/login/reset/": await _reset_token(owner.email),
+        "/organizer/email/confirm/": email_change._seal(
+            owner.who.id, owner.email, unique_email("moved")
+        ),
     }
     return Seeded(params, tokens, owner, {"pending_org_id": str(pending.id)})
+
+
+async def _reset_token(email: str) -> str:
+    row = await Organizer.select().where(Organizer.email == email).first()
+    assert row is not None
+    return passwords._seal(row["id"], row["password_hash"])
 
 
 def _fill(template: str, route: HTTPRoute, seeded: Seeded) -> str:

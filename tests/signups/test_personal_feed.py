@@ -33,6 +33,8 @@ async def _feed_link(client: httpx.AsyncClient, home: str) -> str:
     assert f"http://testserver/feeds/me/{feed_token}.ics" in shown.text
     assert f"webcal://testserver/feeds/me/{feed_token}.ics" in shown.text
     assert f"/feeds/me/{feed_token}/google" in shown.text
+    # "Copy this link now": a button copies it (shown where the clipboard works).
+    assert 'data-copy="feed-link"' in shown.text and 'id="feed-link"' in shown.text
     return feed_token
 
 

@@ -44,6 +44,7 @@
     var form = event.target;
     var select = form instanceof HTMLFormElement && form.querySelector("select[data-remember-country]");
     if (select) write(COUNTRY, select.value);
+    if (form instanceof HTMLFormElement) onQueueable(event, form);
   }
 
   // --- the volunteer's name and city, put into the scripts and mailto: links here ---
@@ -113,15 +114,8 @@
   }
 
   // --- copy and share ---
-  function say(message) {
-    var status = document.getElementById("copy-status");
-    if (status) status.textContent = message;
-  }
-
+  // Copy buttons ("button[data-copy]") are app.js's, on every page.
   function setUpButtons(root) {
-    root.querySelectorAll("button[data-copy]").forEach(function (b) {
-      if (navigator.clipboard && window.isSecureContext) b.hidden = false;
-    });
     root.querySelectorAll("button[data-share]").forEach(function (b) {
       if (navigator.share) b.hidden = false;
     });
@@ -129,16 +123,6 @@
 
   function onClick(event) {
     var target = event.target instanceof Element ? event.target : null;
-    var copy = target && target.closest("button[data-copy]");
-    if (copy) {
-      var source = document.getElementById(copy.dataset.copy);
-      if (!source) return;
-      navigator.clipboard.writeText(source.textContent).then(function () {
-        copy.classList.add("copied");
-        say(copy.dataset.copied || "Copied.");
-      });
-      return;
-    }
     var share = target && target.closest("button[data-share]");
     if (share) {
       var text = document.getElementById(share.dataset.share);
@@ -148,12 +132,87 @@
     }
   }
 
+  // --- "Mark as done" offline: kept on this phone, sent once back online ---
+  // Each form carries its own idempotency key, so a completion sent twice (a retry, two
+  // tabs) is counted once. Kept in localStorage until the server has answered it.
+  var QUEUE = "muster.actions.queue";
+  var DONE_FORM = /\/campaigns\/[0-9a-f-]{36}\/actions\/[0-9a-f-]{36}\/done$/;
+
+  function queued() {
+    try { return JSON.parse(read(QUEUE) || "[]"); } catch (e) { return []; }
+  }
+  function keepQueue(list) { write(QUEUE, list.length ? JSON.stringify(list) : ""); }
+
+  function markQueueable(root) {
+    root.querySelectorAll("form[method=post]").forEach(function (form) {
+      if (DONE_FORM.test(new URL(form.action, window.location.href).pathname)) {
+        form.setAttribute("data-queued", "");
+      }
+    });
+  }
+
+  function keepForLater(form) {
+    var fields = [];
+    new FormData(form).forEach(function (value, name) {
+      if (name !== "_csrf_token" && typeof value === "string") fields.push([name, value]);
+    });
+    var list = queued().filter(function (item) { return item.key !== form.elements.key.value; });
+    list.push({ action: form.action, key: form.elements.key.value, fields: fields });
+    keepQueue(list);
+    if (window.musterNoteBy) window.musterNoteBy(form, "queued");
+  }
+
+  function csrfToken() {
+    try { return JSON.parse(document.body.getAttribute("hx-headers") || "{}")["x-csrftoken"] || ""; }
+    catch (e) { return ""; }
+  }
+
+  function sendKept() {
+    var list = queued();
+    if (!list.length || !navigator.onLine) return;
+    var token = csrfToken();
+    Promise.all(list.map(function (item) {
+      return fetch(item.action, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "x-csrftoken": token, "Content-Type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams(item.fields).toString()
+      }).then(function (response) {
+        // Answered (counted, or refused for good): done with it. A 403 (the page's token
+        // is stale) or a server error is tried again on the next visit.
+        return response.status === 403 || response.status >= 500 ? item : null;
+      }, function () { return item; });
+    })).then(function (left) {
+      var still = left.filter(Boolean);
+      keepQueue(still);
+      var status = document.getElementById("net-status");
+      if (status && still.length < list.length) {
+        status.textContent = status.dataset.sent || "";
+        status.hidden = false;
+      }
+    });
+  }
+
+  function onQueueable(event, form) {
+    if (navigator.onLine || !form || !form.hasAttribute("data-queued")) return;
+    event.preventDefault();
+    // Kept only when the server would take it as it is: an outcome must be chosen.
+    var outcomes = form.querySelectorAll("input[type=radio][name=outcome]");
+    var chosen = form.querySelector("input[type=radio][name=outcome]:checked");
+    if (outcomes.length && !chosen) {
+      if (window.musterNoteBy) window.musterNoteBy(form, "unsent");
+      return;
+    }
+    keepForLater(form);
+  }
+
   function setUp(root) {
     restoreCountry(root);
     setUpDetails(root);
     applyDetails(document);
     fillSignupToken(root);
     setUpButtons(root);
+    markQueueable(root);
   }
 
   // Boosted navigation (htmx) swaps in pages that load this file again: listeners are
@@ -172,6 +231,14 @@
     var elt = event.detail && event.detail.elt;
     if (elt instanceof Element) setUp(elt);
   });
+  // htmx posts its forms itself: catch those offline before they fail (a second call for
+  // the same form is harmless: the queue keeps one entry per idempotency key).
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var elt = event.detail && event.detail.elt;
+    if (elt instanceof Element) onQueueable(event, elt.closest("form"));
+  });
+  window.addEventListener("online", sendKept);
   takeSignupToken();
   setUp(document);
+  sendKept(); // the next visit sends what an earlier one kept
 })();

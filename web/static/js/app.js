@@ -68,6 +68,8 @@
     if (exit) { event.preventDefault(); quickExit(exit); return; }
     var near = closest(event, "[data-near-me]");
     if (near) { event.preventDefault(); nearMe(near); return; }
+    var copy = closest(event, "button[data-copy]");
+    if (copy) { copyText(copy); return; }
     var install = closest(event, "[data-install]");
     if (install && deferredInstall) {
       deferredInstall.prompt();
@@ -111,6 +113,12 @@
       });
       return;
     }
+    // Offline, a post would end on the browser's error page: say so by the button instead.
+    if (!event.defaultPrevented && form.method === "post" && !navigator.onLine) {
+      event.preventDefault();
+      if (!form.hasAttribute("data-queued")) noteBy(form, "unsent");
+      return;
+    }
     // A plain (not htmx) post can take a second: show it is on its way.
     if (!event.defaultPrevented && !form.hasAttribute("hx-post") && form.method === "post") {
       form.classList.add("is-busy");
@@ -143,7 +151,33 @@
     netStatus.textContent = netStatus.dataset[kind] || "";
     netStatus.hidden = false;
   }
-  document.addEventListener("htmx:beforeRequest", function (event) { busy(1, event.target); });
+  // Next to the form's button: why nothing happened (offline), in the page's language.
+  function noteBy(form, kind) {
+    var texts = document.getElementById("net-status");
+    var note = form.querySelector(".offline-note");
+    if (!note) {
+      note = document.createElement("p");
+      note.className = "offline-note";
+      note.setAttribute("role", "alert");
+      var button = form.querySelector("button[type=submit], button:not([type])");
+      (button && button.parentNode ? button.parentNode : form).appendChild(note);
+    }
+    note.textContent = texts ? texts.dataset[kind] || "" : "";
+  }
+  window.musterNoteBy = noteBy; // actions.js says "kept, sent later" the same way
+  // An htmx post offline is stopped before it fails, with the same note (forms marked
+  // data-queued are kept for later by their page's script instead).
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var elt = event.detail && event.detail.elt;
+    var verb = event.detail && event.detail.requestConfig && event.detail.requestConfig.verb;
+    if (!navigator.onLine && verb && verb !== "get" && elt instanceof Element) {
+      event.preventDefault();
+      var form = elt.closest("form") || elt;
+      if (!form.hasAttribute("data-queued")) noteBy(form, "unsent");
+      return;
+    }
+    busy(1, event.target);
+  });
   document.addEventListener("htmx:afterRequest", function (event) { busy(-1, event.target); });
   document.addEventListener("htmx:sendError", function (event) {
     var config = event.detail && event.detail.requestConfig;
@@ -175,6 +209,25 @@
   window.addEventListener("offline", function () { say("offline"); });
   window.addEventListener("online", function () { say(null); });
   if (!navigator.onLine) say("offline");
+
+  // ---- Copy buttons ---------------------------------------------------------------------
+  // <button data-copy="ID" data-copied="Copied." hidden>: shown where the clipboard works
+  // (secure pages), copies the text of #ID and says so in #copy-status (aria-live).
+  function showCopyButtons() {
+    if (!(navigator.clipboard && window.isSecureContext)) return;
+    document.querySelectorAll("button[data-copy][hidden]").forEach(function (b) { b.hidden = false; });
+  }
+  function copyText(button) {
+    var source = document.getElementById(button.dataset.copy);
+    if (!source) return;
+    navigator.clipboard.writeText(source.textContent.trim()).then(function () {
+      button.classList.add("copied");
+      var status = document.getElementById("copy-status");
+      if (status) status.textContent = button.dataset.copied || "";
+    });
+  }
+  document.addEventListener("htmx:load", showCopyButtons);
+  showCopyButtons();
 
   // ---- Pages kept on this device ------------------------------------------------------
   // The offline page and "forget this device" list what the service worker kept, by the
