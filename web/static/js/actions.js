@@ -113,24 +113,7 @@
     root.querySelectorAll("input[data-signup-token]").forEach(function (input) { input.value = token; });
   }
 
-  // --- copy and share ---
-  // Copy buttons ("button[data-copy]") are app.js's, on every page.
-  function setUpButtons(root) {
-    root.querySelectorAll("button[data-share]").forEach(function (b) {
-      if (navigator.share) b.hidden = false;
-    });
-  }
-
-  function onClick(event) {
-    var target = event.target instanceof Element ? event.target : null;
-    var share = target && target.closest("button[data-share]");
-    if (share) {
-      var text = document.getElementById(share.dataset.share);
-      var data = { text: text ? text.textContent : "" };
-      if (share.dataset.shareUrl) data.url = share.dataset.shareUrl;
-      navigator.share(data).catch(function () { /* the volunteer closed the share sheet */ });
-    }
-  }
+  // Copy and share buttons (button[data-copy], button[data-share]) are app.js's.
 
   // --- "Mark as done" offline: kept on this phone, sent once back online ---
   // Each form carries its own idempotency key, so a completion sent twice (a retry, two
@@ -211,7 +194,6 @@
     setUpDetails(root);
     applyDetails(document);
     fillSignupToken(root);
-    setUpButtons(root);
     markQueueable(root);
   }
 
@@ -226,7 +208,6 @@
   window.musterActions = true;
   document.addEventListener("change", onChange);
   document.addEventListener("submit", onSubmit);
-  document.addEventListener("click", onClick);
   document.addEventListener("htmx:load", function (event) {
     var elt = event.detail && event.detail.elt;
     if (elt instanceof Element) setUp(elt);

@@ -70,6 +70,8 @@
     if (near) { event.preventDefault(); nearMe(near); return; }
     var copy = closest(event, "button[data-copy]");
     if (copy) { copyText(copy); return; }
+    var sharing = closest(event, "button[data-share]");
+    if (sharing) { share(sharing); return; }
     var install = closest(event, "[data-install]");
     if (install && deferredInstall) {
       deferredInstall.prompt();
@@ -210,12 +212,20 @@
   window.addEventListener("online", function () { say(null); });
   if (!navigator.onLine) say("offline");
 
-  // ---- Copy buttons ---------------------------------------------------------------------
+  // ---- Copy and share buttons ---------------------------------------------------------
   // <button data-copy="ID" data-copied="Copied." hidden>: shown where the clipboard works
   // (secure pages), copies the text of #ID and says so in #copy-status (aria-live).
+  // <button data-share="ID" data-share-url="…" hidden>: the phone's share sheet, where it
+  // has one; a copy button marked data-copy-fallback stands in for it elsewhere.
   function showCopyButtons() {
-    if (!(navigator.clipboard && window.isSecureContext)) return;
-    document.querySelectorAll("button[data-copy][hidden]").forEach(function (b) { b.hidden = false; });
+    var canShare = typeof navigator.share === "function";
+    var canCopy = !!(navigator.clipboard && window.isSecureContext);
+    document.querySelectorAll("button[data-share][hidden]").forEach(function (b) {
+      if (canShare) b.hidden = false;
+    });
+    document.querySelectorAll("button[data-copy][hidden]").forEach(function (b) {
+      if (canCopy && !(canShare && b.hasAttribute("data-copy-fallback"))) b.hidden = false;
+    });
   }
   function copyText(button) {
     var source = document.getElementById(button.dataset.copy);
@@ -225,6 +235,12 @@
       var status = document.getElementById("copy-status");
       if (status) status.textContent = button.dataset.copied || "";
     });
+  }
+  function share(button) {
+    var text = document.getElementById(button.dataset.share);
+    var data = { text: text ? text.textContent.trim() : "" };
+    if (button.dataset.shareUrl) data.url = button.dataset.shareUrl;
+    navigator.share(data).catch(function () { /* the volunteer closed the share sheet */ });
   }
   document.addEventListener("htmx:load", showCopyButtons);
   showCopyButtons();
