@@ -78,8 +78,8 @@ def _clean(task: dict[str, Any], data: CompletionInput, key: str) -> tuple[str, 
         errors["idempotency_key"] = N_("Send a random key of 8 to 100 letters, digits, - or _.")
     allowed = outcomes_for(task["kind"])
     if data.outcome not in allowed:
-        names = ", ".join(o.replace("_", " ") for o in allowed)
-        errors["outcome"] = Text("Choose one of: %(names)s.", names=names)
+        # The choices are on the card in words; the API's schema lists the codes.
+        errors["outcome"] = N_("Choose how it went.")
     country = ""
     if data.country.strip():
         country, problem = service.clean_country(data.country, allow_any=False)
@@ -87,7 +87,7 @@ def _clean(task: dict[str, Any], data: CompletionInput, key: str) -> tuple[str, 
             errors["country"] = problem
     note = data.note.strip()
     if len(note) > MAX_NOTE:
-        errors["note"] = Text("Use at most %(limit)s characters.", limit=format(MAX_NOTE, ","))
+        errors["note"] = Text("Use at most %(limit)s characters.", limit=MAX_NOTE)
     elif bad_text(note, multiline=True):
         errors["note"] = N_("Remove control characters.")
     if errors:

@@ -62,7 +62,7 @@ def check_text(values: dict[str, str], limits: dict[str, int], errors: dict[str,
     for name, limit in limits.items():
         text = values[name]
         if len(text) > limit:
-            errors[name] = Text("Use at most %(limit)s characters.", limit=format(limit, ","))
+            errors[name] = Text("Use at most %(limit)s characters.", limit=limit)
         elif bad_text(text, multiline=name in MULTILINE):
             errors[name] = (
                 N_("Remove control characters.")
