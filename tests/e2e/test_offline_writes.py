@@ -94,3 +94,30 @@ async def test_mark_as_done_offline_is_sent_once_back_online(
     # Another visit sends nothing again: counted once.
     await tab.reload()
     assert await _count(tab.locator(f"#{card_id}")) == before + 1
+
+
+async def test_a_done_action_stays_done_on_this_phone(page: tuple[Page, PageLog]) -> None:
+    tab, _ = page
+    await tab.goto("/actions")
+    campaign = await tab.locator("main a[href^='/campaigns/']").first.get_attribute("href")
+    assert campaign
+    await tab.goto(campaign)
+    card = tab.locator("article.task").first
+    card_id = await card.get_attribute("id")
+    assert card_id
+    await card.locator("input[name=outcome]").first.check()
+    await card.locator("form button[type=submit]").tap()
+    await tab.locator(f"#{card_id} .notice[role=status]").wait_for()
+    before = await _count(tab.locator(f"#{card_id}"))
+    # After a reload the card says so, and its form waits behind "Do it again".
+    await tab.reload()
+    done = tab.locator(f"#{card_id} .done-here")
+    await done.wait_for()
+    assert "You did this one on this phone" in await done.inner_text()
+    assert await tab.locator(f"#{card_id} form").is_hidden()
+    assert await _count(tab.locator(f"#{card_id}")) == before  # nothing counted again
+    await tab.locator(f"#{card_id} button", has_text="Do it again").tap()
+    assert await tab.locator(f"#{card_id} form").is_visible()
+    # Only the task id is kept, on this phone: nothing about it was sent anywhere.
+    kept = await tab.evaluate("localStorage.getItem('muster.actions.done')")
+    assert kept == f'["{card_id}"]'

@@ -115,6 +115,47 @@
 
   // Copy and share buttons (button[data-copy], button[data-share]) are app.js's.
 
+  // --- done on this phone: remembered here only, so a reload shows it and the form does
+  // not stand ready to count it again (its task id in localStorage, nothing sent) ---
+  var DONE = "muster.actions.done";
+
+  function doneHere() {
+    try { return JSON.parse(read(DONE) || "[]"); } catch (e) { return []; }
+  }
+
+  function rememberCounted(root) {
+    var cards = root.matches && root.matches("article[data-counted]") ? [root] : [];
+    root.querySelectorAll("article[data-counted]").forEach(function (card) { cards.push(card); });
+    if (!cards.length) return;
+    var done = doneHere();
+    cards.forEach(function (card) { if (done.indexOf(card.id) < 0) done.push(card.id); });
+    write(DONE, JSON.stringify(done.slice(-500)));
+  }
+
+  function foldDone(root) {
+    var done = doneHere();
+    root.querySelectorAll("article.task[id]").forEach(function (card) {
+      if (done.indexOf(card.id) < 0 || card.hasAttribute("data-counted")) return;
+      var form = card.querySelector("form[method=post]");
+      if (!form || form.hidden) return;
+      form.hidden = true;
+      var note = document.createElement("p");
+      note.className = "notice done-here";
+      note.textContent = card.dataset.doneHere || "";
+      var again = document.createElement("button");
+      again.type = "button";
+      again.className = "secondary";
+      again.textContent = card.dataset.again || "";
+      again.addEventListener("click", function () {
+        form.hidden = false;
+        note.remove();
+        again.remove();
+      });
+      form.parentNode.insertBefore(note, form);
+      form.parentNode.insertBefore(again, form);
+    });
+  }
+
   // --- "Mark as done" offline: kept on this phone, sent once back online ---
   // Each form carries its own idempotency key, so a completion sent twice (a retry, two
   // tabs) is counted once. Kept in localStorage until the server has answered it.
@@ -161,6 +202,12 @@
         headers: { "x-csrftoken": token, "Content-Type": "application/x-www-form-urlencoded" },
         body: new URLSearchParams(item.fields).toString()
       }).then(function (response) {
+        if (response.ok) {
+          var task = /\/actions\/([0-9a-f-]{36})\/done$/.exec(item.action);
+          var done = doneHere();
+          if (task && done.indexOf("task-" + task[1]) < 0) done.push("task-" + task[1]);
+          write(DONE, JSON.stringify(done.slice(-500)));
+        }
         // Answered (counted, or refused for good): done with it. A 403 (the page's token
         // is stale) or a server error is tried again on the next visit.
         return response.status === 403 || response.status >= 500 ? item : null;
@@ -195,6 +242,8 @@
     applyDetails(document);
     fillSignupToken(root);
     markQueueable(root);
+    rememberCounted(root);
+    foldDone(root);
   }
 
   // Boosted navigation (htmx) swaps in pages that load this file again: listeners are
