@@ -13,6 +13,7 @@ from litestar import Request
 from server.errors import ValidationFailed
 from server.events.query import MAX_PAGE, Query, make_query, parse_days
 from server.geo import gazetteer
+from server.geo.country_names import country_name
 from server.geo.distance import parse_point
 
 HOME_PER_PAGE = 20
@@ -82,6 +83,11 @@ def raw_form(request: Request[Any, Any, Any]) -> tuple[str, ...]:
     return tuple(params.get(name, "").strip()[:limit] for name, limit in _FIELDS)
 
 
+def _label(city: gazetteer.City) -> str:
+    """ "Paris, France" with the country named in the reader's language."""
+    return f"{city.name}, {country_name(city.country)}"
+
+
 def read_form(raw: tuple[str, ...]) -> tuple[HomeForm, Query]:
     """Lenient: a wrong value gets an inline message and is left out of the search."""
     place, near, radius_km, date_from, date_to, campaign_text, page = raw
@@ -94,16 +100,18 @@ def read_form(raw: tuple[str, ...]) -> tuple[HomeForm, Query]:
     elif form.place:
         found = gazetteer.find_cities(form.place, limit=6)
         if found:
-            point = (found[0].lat, found[0].lon)
-            form.place_label = found[0].label
-            # Other cities of that very name; "Berlin" is also an old name of North Canton,
-            # Ohio, which would only puzzle.
-            same = gazetteer.fold(found[0].name)
-            form.alternatives = [
-                (c.label, form.link(place=f"{c.name}, {c.country}"))
-                for c in found[1:]
-                if gazetteer.fold(c.name) == same
-            ]
+            first = found[0]
+            point = (first.lat, first.lon)
+            form.place_label = _label(first)
+            # Other cities of that very name, one per other country: a link names a city and
+            # its country, so a second "Springfield, United States" would lead to the first.
+            # "Berlin" is also an old name of North Canton, Ohio, which would only puzzle.
+            same, seen = gazetteer.fold(first.name), {first.country}
+            for city in found[1:]:
+                if gazetteer.fold(city.name) == same and city.country not in seen:
+                    seen.add(city.country)
+                    link = form.link(place=f"{city.name}, {city.country}")
+                    form.alternatives.append((_label(city), link))
         else:
             form.errors["place"] = "unknown_place"
     radius: float | None = None

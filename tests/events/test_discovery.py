@@ -184,6 +184,15 @@ async def test_place_search_messages(client: httpx.AsyncClient) -> None:
     assert "could not be read" in bad.text and 'id="from-error"' in bad.text
     several = await client.get("/", params={"place": "Paris"}, headers=RESULTS)
     assert "Paris, France" in several.text and "Did you mean" in several.text
+    assert several.text.count(">Paris, United States</a>") == 1
+    # Five Springfields in one country: a link per country, so none to the same one again.
+    same = await client.get("/", params={"place": "Springfield"}, headers=RESULTS)
+    assert "Springfield, United States" in same.text and "Did you mean" not in same.text
+    # Country names in the reader's language.
+    german = await client.get(
+        "/", params={"place": "Paris"}, headers={**RESULTS, "Accept-Language": "de"}
+    )
+    assert "Paris, Frankreich" in german.text and ">Paris, Vereinigte Staaten</a>" in german.text
 
 
 async def test_home_pagination_links(client: httpx.AsyncClient) -> None:

@@ -43,3 +43,12 @@ async def test_a_hidden_address_gets_no_map_link_and_is_never_shared(
     await sign_in(client, member.email)
     inside = await client.get(f"/events/{event['id']}")
     assert "geo:" in inside.text and STREET in inside.text
+
+
+async def test_the_public_never_sees_the_published_badge(client: httpx.AsyncClient) -> None:
+    member, event = await published_event(client)
+    public = await client.get(f"/events/{event['id']}")
+    assert 'class="badge published"' not in public.text
+    await sign_in(client, member.email)
+    inside = await client.get(f"/events/{event['id']}")
+    assert 'class="badge published"' in inside.text  # organizers keep their word for it
