@@ -13,6 +13,7 @@ Place names are looked up in the offline gazetteer; "near me" arrives rounded to
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import secrets
 import uuid
 from typing import Annotated, Any
@@ -36,6 +37,7 @@ from server.events.query import (
     MAX_PER_PAGE,
     MAX_RADIUS_KM,
     MIN_RADIUS_KM,
+    Query,
     make_query,
     parse_days,
 )
@@ -266,6 +268,21 @@ def _rendered_items(
     return rendered
 
 
+# Never an empty answer near a place: the nearest events further away, with distances.
+FURTHER_COUNT = 5
+
+
+async def _further(
+    q: Query, page: EventPage, state: search.PublicState, base_url: str
+) -> list[Any]:
+    """Up to ``FURTHER_COUNT`` events beyond the radius (within the widest one), when the
+    first page near a place came back empty."""
+    if q.near is None or page.items or q.page > 1 or q.radius_km >= MAX_RADIUS_KM:
+        return []
+    wider = dataclasses.replace(q, radius_km=MAX_RADIUS_KM, per_page=FURTHER_COUNT)
+    return list((await search.search(wider, state, base_url)).items)
+
+
 def _render_block(
     request: Request[Any, Any, Any], name: str, block: str, context: dict[str, Any]
 ) -> bytes:
@@ -293,6 +310,7 @@ async def home(request: Request[Any, Any, Any]) -> ASGIApp:
         form, q = read_form(raw)
         page = await search.search(q, state, base_url)
         context = {
+            "further": await _further(q, page, state, base_url),
             "page": page,
             "items": _rendered_items(request, state, page),
             "form": form,

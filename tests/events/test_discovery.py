@@ -286,3 +286,19 @@ async def test_unknown_ids_in_filters_find_nothing(client: httpx.AsyncClient) ->
     await add_event(org)
     response = await client.get("/api/v1/events", params={"campaign": str(uuid.uuid4())})
     assert response.status_code == 200 and response.json()["items"] == []
+
+
+async def test_an_empty_search_near_a_place_offers_the_nearest_further_away(
+    client: httpx.AsyncClient,
+) -> None:
+    org = await approved_org()
+    await add_event(org, 53.55, 10.0, title="Vigil in Hamburg")  # ~255 km from Berlin
+    await add_event(org, 51.05, 13.74, title="Rally in Dresden")  # ~165 km
+    near = await client.get("/", params={"place": "Berlin", "radius_km": "25"}, headers=RESULTS)
+    assert "No events found." in near.text
+    assert "The nearest events further away" in near.text
+    assert near.text.index("Rally in Dresden") < near.text.index("Vigil in Hamburg")
+    assert "km" in near.text.split("Vigil in Hamburg", 1)[1]  # with its distance
+    # Events within the radius: no such section.
+    wide = await client.get("/", params={"place": "Berlin", "radius_km": "300"}, headers=RESULTS)
+    assert "Vigil in Hamburg" in wide.text and "further away" not in wide.text
