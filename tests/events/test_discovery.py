@@ -302,3 +302,15 @@ async def test_an_empty_search_near_a_place_offers_the_nearest_further_away(
     # Events within the radius: no such section.
     wide = await client.get("/", params={"place": "Berlin", "radius_km": "300"}, headers=RESULTS)
     assert "Vigil in Hamburg" in wide.text and "further away" not in wide.text
+
+
+async def test_the_search_form_folds_away_once_a_place_is_set(client: httpx.AsyncClient) -> None:
+    fresh = await client.get("/")
+    assert 'class="card search-fold"' not in fresh.text
+    assert '<details class="more-filters">' in fresh.text  # dates and campaign folded
+    placed = await client.get("/", params={"place": "Berlin"})
+    assert '<details class="card search-fold">' in placed.text  # closed: results first
+    dated = await client.get("/", params={"from": "2030-01-01"})
+    assert '<details class="more-filters" open>' in dated.text
+    wrong = await client.get("/", params={"place": "Atlantisville"})
+    assert "search-fold" not in wrong.text  # an error is never folded away
