@@ -76,12 +76,15 @@ async def _campaign_page(
         if country and mine and target is None:
             elsewhere += 1  # nobody to contact in the volunteer's country yet
             continue
+        event = await service.linked_event(task)
+        if event is not None and country and event["country"] and event["country"] != country:
+            event = None  # "Before the event" names only an event in the volunteer's country
         card = views.card(
             task,
             mine,
             target,
             count=progress.by_task[task["id"]],
-            event=await service.linked_event(task),
+            event=event,
             outcomes=completions.outcomes_for(task["kind"]),
             key=new_key(),
         )

@@ -42,6 +42,9 @@ async def test_demo_campaign_gets_its_actions(
     page = await client.get(f"/campaigns/{tasks[0]['campaign']}/actions?country=NO")
     assert 'href="tel:+4700000000"' in page.text
     assert "Before the event:" in page.text and "Rally at the Storting" in page.text
+    # Germany's page does not send volunteers in Germany to a rally in Oslo.
+    germany = await client.get(f"/campaigns/{tasks[0]['campaign']}/actions?country=DE")
+    assert "Rally at the Storting" not in germany.text
     assert "https://www.unhcr.org/contact-us" in page.text
     assert "Council of Europe" in page.text
 
