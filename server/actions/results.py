@@ -64,6 +64,9 @@ async def page_context(viewer: OrganizerView, campaign_id: UUID, page: int) -> d
     outcome_chart = chart.stacked(days, "outcome", OUTCOME_LABELS, order=completions.OUTCOMES)
     country_chart = chart.stacked(days, "country", countries)
     total = sum(by_outcome.values())
+    # What the public page counts: completions of live actions, calls nobody answered left
+    # out (completions.UNCOUNTED). Said beside the total, so the two numbers agree in words.
+    _, progress = await completions.campaign_progress(viewer, campaign_id)
     weekly = outcome_chart.weekly
     desc = Text(
         "%(total)s completions in all. The table below the chart has the same numbers.",
@@ -72,6 +75,7 @@ async def page_context(viewer: OrganizerView, campaign_id: UUID, page: int) -> d
     return {
         "campaign": campaign,
         "total": total,
+        "counted": progress.count,
         "by_outcome": [
             (OUTCOME_LABELS.get(k, k), by_outcome[k])
             for k in completions.OUTCOMES

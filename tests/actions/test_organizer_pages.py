@@ -186,3 +186,18 @@ async def test_results_chart_table_and_csv(client: httpx.AsyncClient) -> None:
     assert rows[1][6] == '\'=HYPERLINK("x")'
     assert rows[2][6] == 'Ødegård, "kind"'
     assert [r[3] for r in rows[1:]] == ["reached", "voicemail", "no_answer"]
+
+
+async def test_results_say_how_their_total_meets_the_public_count(
+    client: httpx.AsyncClient,
+) -> None:
+    member, campaign_id = await org_with_campaign()
+    call = await create_task(client, member, campaign_id)
+    for outcome in ("reached", "reached", "no_answer"):
+        assert (await complete(client, member, call["id"], outcome=outcome)).status_code == 201
+    public = await client.get(f"/campaigns/{campaign_id}/actions")
+    assert re.search(r"\b2 of \S+ done", public.text)  # what the public sees: 2
+    await sign_in(client, member.email)
+    results = await client.get(f"/organizer/campaigns/{campaign_id}/actions/results")
+    assert "3 completions in all" in results.text
+    assert "2 of them count as done, as on the public page" in results.text
