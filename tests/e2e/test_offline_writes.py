@@ -45,7 +45,7 @@ async def test_an_rsvp_tried_offline_says_so_by_the_button(
 
 
 async def _count(card: object) -> int:
-    text = await card.locator("p.count").inner_text()  # type: ignore[attr-defined]
+    text = await card.locator("p.count").text_content() or ""  # type: ignore[attr-defined]
     found = COUNT.search(text)
     assert found, text
     return int(found.group(1).replace(",", ""))
@@ -62,6 +62,7 @@ async def test_mark_as_done_offline_is_sent_once_back_online(
     card = tab.locator("article[id^='task-']").first
     card_id = await card.get_attribute("id")
     assert card_id
+    await card.locator("summary").tap()  # cards are folded to their titles
     before = await _count(card)
     form = card.locator("form[data-queued]")
     await form.wait_for(state="attached")
@@ -105,12 +106,14 @@ async def test_a_done_action_stays_done_on_this_phone(page: tuple[Page, PageLog]
     card = tab.locator("article.task").first
     card_id = await card.get_attribute("id")
     assert card_id
+    await card.locator("summary").tap()
     await card.locator("input[name=outcome]").first.check()
     await card.locator("form button[type=submit]").tap()
     await tab.locator(f"#{card_id} .notice[role=status]").wait_for()
     before = await _count(tab.locator(f"#{card_id}"))
     # After a reload the card says so, and its form waits behind "Do it again".
     await tab.reload()
+    await tab.locator(f"#{card_id} summary").tap()
     done = tab.locator(f"#{card_id} .done-here")
     await done.wait_for()
     assert "You did this one on this phone" in await done.inner_text()

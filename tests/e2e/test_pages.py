@@ -130,5 +130,10 @@ async def test_pages_fit_the_narrowest_phone(browser: Browser, live_server: str)
             if width > 360:
                 too_wide[path] = width
         assert too_wide == {}
+        # The demo campaign's actions, folded to their titles, fit a few screens.
+        assert campaign
+        await tab.goto(campaign)
+        height = await tab.evaluate("document.documentElement.scrollHeight")
+        assert height < 4000, f"the actions page is {height} px tall at 360 px"
     finally:
         await context.close()
