@@ -12,7 +12,7 @@ from server import i18n
 from server.accounts import service as accounts
 from server.accounts.service import OrganizerView
 from server.errors import NotFound
-from server.events import service, translations, validation
+from server.events import forms, service, translations, validation
 from server.geo.country_names import country_choices
 from server.i18n import N_
 from server.web.templates import render_page
@@ -23,6 +23,7 @@ def _form_choices() -> dict[str, Any]:
         "timezones": validation.timezone_choices(),
         "countries": country_choices(),
         "kinds": validation.KINDS,
+        "reminder_choices": forms.reminder_choices,
     }
 
 

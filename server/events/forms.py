@@ -19,7 +19,9 @@ from zoneinfo import ZoneInfo
 from server import i18n
 from server.events import languages, validation
 from server.events.schemas import EventInput
+from server.geo import gazetteer
 from server.i18n import N_
+from server.tokens import utcnow
 
 # What the organizer edits is what an edit replaces (validation.EDITABLE), less the
 # search point the rules derive; the campaign is picked by its id.
@@ -41,13 +43,53 @@ OPTION_DEFAULTS = {
 _PLACEHOLDER = datetime(2000, 1, 1, 12, 0)
 
 
+# The reminders the form offers as choices (minutes before the start: a week, a day, two
+# hours, half an hour); an event's other values (set through the API) are kept and shown.
+REMINDER_CHOICES = (10080, 1440, 120, 30)
+
+
 def form_values(form: Mapping[str, Any]) -> dict[str, str]:
     """The submitted text of every field (what the form shows again on errors)."""
     values = {name: str(form.get(name) or "") for name in FIELDS}
     for name, default in OPTION_DEFAULTS.items():
         if name not in form:
             values[name] = default
+    if form.get("reminders_shown") and hasattr(form, "getall"):
+        # Checkboxes: none ticked means no reminders (the marker says the form had them).
+        values["reminder_minutes"] = ",".join(str(v) for v in form.getall("reminder_minutes", []))
+    values["past_ok"] = str(form.get("past_ok") or "")
     return values
+
+
+def reminder_choices(current: str) -> list[int]:
+    """The reminders to offer: the usual ones, and any other the event has, longest first."""
+    chosen = {int(p) for p in current.split(",") if p.strip().isdigit()}
+    return sorted(set(REMINDER_CHOICES) | chosen, reverse=True)
+
+
+def check_past_start(
+    values: dict[str, str], starts_at: datetime, errors: dict[str, str], previous: datetime | None
+) -> None:
+    """A start in the past is a mistake unless the organizer says they record a past event
+    (ticks ``past_ok``, which the form then offers: ``values["past_ok"] = "ask"``); an
+    edit that keeps the stored start needs no confirmation."""
+    if "starts_at" in errors or values.get("past_ok") == "yes":
+        return
+    zone_name = values.get("timezone") or gazetteer.timezone_for(
+        values.get("city", ""), values.get("country") or None
+    )
+    try:
+        zone = ZoneInfo(zone_name or "UTC")
+        starts = starts_at.replace(tzinfo=zone) if starts_at.tzinfo is None else starts_at
+    except (ValueError, KeyError):
+        return  # the zone's own error is reported by the validation
+    if starts >= utcnow() or (previous is not None and starts == previous):
+        return
+    errors["starts_at"] = N_(
+        "This start is in the past. To record an event that already took place, tick "
+        "“It already took place” below."
+    )
+    values["past_ok"] = "ask"
 
 
 def _yes_no(text: str, field: str, default: bool, errors: dict[str, str]) -> bool:
@@ -161,7 +203,10 @@ def parse_event_form(values: Mapping[str, str]) -> tuple[EventInput, dict[str, s
             values.get("requires_approval", ""), "requires_approval", False, errors
         ),
         max_guests=max_guests,
-        discreet=_yes_no(values.get("discreet", ""), "discreet", False, errors),
+        # "auto" (a new event's default): neutral subjects exactly when the address is hidden.
+        discreet=values.get("address_visibility") == "attendees"
+        if values.get("discreet") == "auto"
+        else _yes_no(values.get("discreet", ""), "discreet", False, errors),
         reminder_minutes=_minutes(values.get("reminder_minutes", ""), errors),
         language=values.get("language", "").strip() or None,
         spoken_languages=languages.split_codes(values.get("spoken_languages", "")),

@@ -167,8 +167,8 @@ async def event_page(request: Request[Any, Any, Any], event_id: FromPath[UUID]) 
 
 
 async def _form_values(request: Request[Any, Any, Any]) -> dict[str, str]:
-    form = await request.form()
-    return forms.form_values({k: v for k, v in form.items() if isinstance(v, str)})
+    # The form itself: reminders come as several values of one field (checkboxes).
+    return forms.form_values(await request.form())
 
 
 class OrganizerEventPages(OrganizerController):
@@ -233,7 +233,12 @@ class OrganizerEventPages(OrganizerController):
     ) -> Response[Any]:
         await accounts.require_role(viewer, org_id, "organizer")
         values = forms.form_values(
-            {"visibility": "public", "address_visibility": "public", "language": i18n.current.get()}
+            {
+                "visibility": "public",
+                "address_visibility": "public",
+                "language": i18n.current.get(),
+                "discreet": "auto",  # neutral subjects when the address is hidden
+            }
         )
         action = f"/organizer/orgs/{org_id}/events/new"
         return await render_form(request, viewer, org_id, action=action, values=values)
@@ -246,6 +251,7 @@ class OrganizerEventPages(OrganizerController):
         values = await _form_values(request)
         action = f"/organizer/orgs/{org_id}/events/new"
         data, errors = forms.parse_event_form(values)
+        forms.check_past_start(values, data.starts_at, errors, previous=None)
         return await submit(
             lambda: service.create_event(viewer, org_id, data),
             done=lambda row: see_other(f"/events/{row['id']}"),
@@ -286,6 +292,8 @@ class OrganizerEventPages(OrganizerController):
             ):
                 values["timezone"] = ""
         data, errors = forms.parse_event_form(values)
+        forms.check_past_start(values, data.starts_at, errors, previous=row["starts_at"])
+        submitted["past_ok"] = values["past_ok"]
         return await submit(
             lambda: service.update_event(viewer, event_id, data),
             done=lambda _: see_other(f"/events/{event_id}"),

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_skeleton, format_time
 from babel.numbers import format_decimal
+from babel.units import format_unit
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from litestar import MediaType, Request
 from litestar.plugins.htmx import HTMXRequest
@@ -91,6 +92,19 @@ def format_local(value: datetime, tz: str, style: str = "full") -> str:
     return text
 
 
+_UNITS = ((10080, "duration-week"), (1440, "duration-day"), (60, "duration-hour"))
+
+
+def format_duration(minutes: int) -> str:
+    """ "1 week", "2 hours", "90 minutes" in the reader's language: the largest unit that
+    says it exactly (never rounded: a reminder is sent at that very time)."""
+    locale = i18n.babel_locale(i18n.current.get())
+    for size, unit in _UNITS:
+        if minutes and minutes % size == 0:
+            return format_unit(minutes // size, unit, locale=locale)
+    return format_unit(minutes, "duration-minute", locale=locale)
+
+
 def format_number(value: float | int) -> str:
     return format_decimal(value, locale=i18n.babel_locale(i18n.current.get()))
 
@@ -129,6 +143,7 @@ def build_environment(*, auto_reload: bool = True) -> Environment:
     env.globals["languages"] = i18n.LANGUAGES
     env.filters["local"] = format_local
     env.filters["number"] = format_number
+    env.filters["duration"] = format_duration
     # Errors and messages written in Python (``N_``/``Text``), in the reader's language.
     env.filters["tr"] = i18n.translate
     # A name or address inside a sentence keeps its own direction (Latin in Arabic).

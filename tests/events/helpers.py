@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -16,6 +17,7 @@ import httpx
 from server.accounts import api_tokens, approvals, members
 from server.accounts import service as accounts
 from server.accounts.service import OrganizerView
+from server.tokens import utcnow
 from tests.conftest import csrf_token, unique_email
 
 PASSWORD = "events-test-password"
@@ -80,11 +82,13 @@ def event_json(**overrides: Any) -> dict[str, Any]:
 
 def event_form(**overrides: str) -> dict[str, str]:
     """The same event as the organizer's HTML form sends it (datetime-local, text)."""
+    # A month ahead: the form refuses a past start unless told it records a past event.
+    day = (utcnow() + timedelta(days=30)).date().isoformat()
     body = {
         "title": "Vigil for Chechnya",
         "kind": "vigil",
-        "starts_at": "2026-12-05T18:00",
-        "ends_at": "2026-12-05T20:00",
+        "starts_at": f"{day}T18:00",
+        "ends_at": f"{day}T20:00",
         "timezone": "",
         "venue_name": "Pariser Platz",
         "address": "Pariser Platz 1, 10117 Berlin",
