@@ -234,6 +234,7 @@ class OrganizerEventPages(OrganizerController):
         await accounts.require_role(viewer, org_id, "organizer")
         values = forms.form_values(
             {
+                **forms.OPTION_DEFAULTS,  # as the API's: a waitlist, a day and two hours
                 "visibility": "public",
                 "address_visibility": "public",
                 "language": i18n.current.get(),

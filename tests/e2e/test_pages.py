@@ -130,6 +130,12 @@ async def test_pages_fit_the_narrowest_phone(browser: Browser, live_server: str)
             if width > 360:
                 too_wide[path] = width
         assert too_wide == {}
+        # The address choice on the event form: two full-width options, each radio at
+        # least 24x24 px (it was 10x22, squeezed by its long label).
+        await tab.goto(f"{org}/events/new")
+        for radio in await tab.locator("input[name=address_visibility]").all():
+            box = await radio.bounding_box()
+            assert box and box["width"] >= 24 and box["height"] >= 24, box
         # The demo campaign's actions, folded to their titles, fit a few screens.
         assert campaign
         await tab.goto(campaign)

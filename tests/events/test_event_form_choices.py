@@ -54,7 +54,8 @@ async def test_a_hidden_address_gets_neutral_subjects_unless_told(
 ) -> None:
     new = await _new(client)
     form = await client.get(new)
-    assert '<option value="auto" selected>' in form.text
+    assert 'name="discreet" value="auto" checked' in form.text
+    assert 'name="waitlist_enabled" value="yes" checked' in form.text
     hidden = await _post(
         client, new, {**event_form(address_visibility="attendees"), "discreet": "auto"}
     )
