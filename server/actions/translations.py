@@ -18,7 +18,8 @@ from server.actions import scripts, service
 from server.actions.schemas import TaskTranslationInput
 from server.actions.tables import ActionTaskTranslation
 from server.db import write_transaction
-from server.errors import NotFound, ValidationFailed
+from server.errors import ValidationFailed
+from server.events import translation_rows
 from server.i18n import N_
 from server.text import strip_bidi_controls
 
@@ -93,17 +94,7 @@ async def put_translation(
     task = await service.task_for_member(viewer, task_id, "organizer")
     values = clean(task, language, data)
     async with write_transaction(lock=f"actions:{task['campaign']}"):
-        where = (T.task == task_id) & (T.language == language)
-        existing = await T.select(T.id).where(where).first()
-        if existing is None:
-            row = T(task=task_id, language=language)
-            for name, text in values.items():
-                setattr(row, name, text)
-            await row.save()
-        else:
-            await T.update({getattr(T, k): v for k, v in values.items()}).where(
-                T.id == existing["id"]
-            )
+        await translation_rows.store(T, T.task, task_id, language, values)
         await audit.record(
             task["organization"], viewer, "campaign.action_translated", task["title"], language,
             subject_id=task_id,
@@ -117,11 +108,7 @@ async def delete_translation(
     """Remove the translation into ``language``; ``NotFound`` when there is none."""
     task = await service.task_for_member(viewer, task_id, "organizer")
     async with write_transaction(lock=f"actions:{task['campaign']}"):
-        where = (T.task == task_id) & (T.language == language)
-        existing = await T.select(T.id).where(where).first()
-        if existing is None:
-            raise NotFound(N_("No such translation"))
-        await T.delete().where(T.id == existing["id"])
+        await translation_rows.remove(T, T.task, task_id, language)
         await audit.record(
             task["organization"], viewer, "campaign.action_translation_deleted", task["title"], language,
             subject_id=task_id,

@@ -16,11 +16,9 @@ from server.accounts import audit
 from server.accounts import service as accounts
 from server.accounts.service import OrganizerView
 from server.db import write_transaction
-from server.errors import NotFound
-from server.events import changes, service, translations
+from server.events import changes, service, translation_rows, translations
 from server.events.schemas import TranslationInput
 from server.events.tables import CampaignTranslation
-from server.i18n import N_
 
 DESCRIPTION_MAX = 5000  # as a campaign's own description (service._clean_campaign)
 
@@ -92,18 +90,10 @@ async def put_translation(
     row = await _editable(viewer, campaign_id)
     title, description = translations.clean(row["language"], language, data, DESCRIPTION_MAX)
     async with write_transaction(lock=f"campaign:{campaign_id}"):
-        where = (CampaignTranslation.campaign == campaign_id) & (
-            CampaignTranslation.language == language
+        texts = {"title": title, "description": description}
+        await translation_rows.store(
+            CampaignTranslation, CampaignTranslation.campaign, campaign_id, language, texts
         )
-        existing = await CampaignTranslation.select(CampaignTranslation.id).where(where).first()
-        if existing is None:
-            await CampaignTranslation(
-                campaign=campaign_id, language=language, title=title, description=description
-            ).save()
-        else:
-            await CampaignTranslation.update(
-                {CampaignTranslation.title: title, CampaignTranslation.description: description}
-            ).where(CampaignTranslation.id == existing["id"])
         await audit.record(
             row["organization"], viewer, "campaign.translated", row["title"], language,
             subject_id=campaign_id,
@@ -119,13 +109,9 @@ async def delete_translation(
     """Remove the translation into ``language``; ``NotFound`` when there is none."""
     row = await _editable(viewer, campaign_id)
     async with write_transaction(lock=f"campaign:{campaign_id}"):
-        where = (CampaignTranslation.campaign == campaign_id) & (
-            CampaignTranslation.language == language
+        await translation_rows.remove(
+            CampaignTranslation, CampaignTranslation.campaign, campaign_id, language
         )
-        existing = await CampaignTranslation.select(CampaignTranslation.id).where(where).first()
-        if existing is None:
-            raise NotFound(N_("No such translation"))
-        await CampaignTranslation.delete().where(CampaignTranslation.id == existing["id"])
         await audit.record(
             row["organization"], viewer, "campaign.translation_deleted", row["title"], language,
             subject_id=campaign_id,

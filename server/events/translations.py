@@ -17,8 +17,8 @@ from server import i18n
 from server.accounts import audit
 from server.accounts.service import OrganizerView
 from server.db import write_transaction
-from server.errors import NotFound, ValidationFailed
-from server.events import changes, service
+from server.errors import ValidationFailed
+from server.events import changes, service, translation_rows
 from server.events.schemas import TranslationInput
 from server.events.tables import CampaignTranslation, EventTranslation
 from server.events.validation import bad_text
@@ -116,16 +116,10 @@ async def put_translation(
     row = await service.event_for_member(viewer, event_id, "organizer")
     title, description = clean(row["language"], language, data)
     async with write_transaction(lock=f"event:{event_id}"):
-        where = (EventTranslation.event == event_id) & (EventTranslation.language == language)
-        existing = await EventTranslation.select(EventTranslation.id).where(where).first()
-        if existing is None:
-            await EventTranslation(
-                event=event_id, language=language, title=title, description=description
-            ).save()
-        else:
-            await EventTranslation.update(
-                {EventTranslation.title: title, EventTranslation.description: description}
-            ).where(EventTranslation.id == existing["id"])
+        texts = {"title": title, "description": description}
+        await translation_rows.store(
+            EventTranslation, EventTranslation.event, event_id, language, texts
+        )
         await audit.record(
             row["organization"], viewer, "event.translated", row["title"], language,
             subject_id=event_id,
@@ -141,11 +135,7 @@ async def delete_translation(
     """Remove the translation into ``language``; ``NotFound`` when there is none."""
     row = await service.event_for_member(viewer, event_id, "organizer")
     async with write_transaction(lock=f"event:{event_id}"):
-        where = (EventTranslation.event == event_id) & (EventTranslation.language == language)
-        existing = await EventTranslation.select(EventTranslation.id).where(where).first()
-        if existing is None:
-            raise NotFound(N_("No such translation"))
-        await EventTranslation.delete().where(EventTranslation.id == existing["id"])
+        await translation_rows.remove(EventTranslation, EventTranslation.event, event_id, language)
         await audit.record(
             row["organization"], viewer, "event.translation_deleted", row["title"], language,
             subject_id=event_id,
