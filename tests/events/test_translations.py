@@ -298,3 +298,18 @@ async def test_distance_on_cards_uses_the_readers_number_format(
     english = await client.get("/", params=near, headers={"Accept-Language": "en"})
     assert "Three km north" in german.text
     assert "3,2 km" in german.text and "3.2 km" in english.text
+
+
+async def test_a_second_put_replaces_the_translation(client: httpx.AsyncClient) -> None:
+    member = await member_with_org()
+    event = await create_event(client, member, publish=True)
+    assert (await _put(client, member, event)).status_code == 200
+    again = await _put(client, member, event, title="Бдение возле посольства", description="")
+    assert again.status_code == 200 and again.json()["title"] == "Бдение возле посольства"
+    rows = await EventTranslation.select().where(EventTranslation.event == event["id"])
+    assert [(r["language"], r["title"], r["description"]) for r in rows] == [
+        ("ru", "Бдение возле посольства", "")
+    ]
+    gone = await client.delete(_url(event), headers=member.bearer)
+    assert gone.status_code == 204
+    assert (await client.delete(_url(event), headers=member.bearer)).status_code == 404
