@@ -17,6 +17,8 @@ from babel.dates import format_date, format_skeleton
 
 from server import i18n
 from server.accounts.tables import Organizer
+from server.actions import service as actions_service
+from server.geo import country_names
 from server.signups.tables import Signup
 from tests.conftest import csrf_token
 from tests.events.helpers import create_event, member_with_org, sign_in
@@ -315,3 +317,17 @@ async def test_an_event_tomorrow_says_so_in_the_readers_language(
     assert "Morgen, 18:00" in german.text
     cards = await client.get("/", params={"place": "Berlin"}, headers={"Accept-Language": "ru"})
     assert "Завтра, 18:00" in cards.text
+
+
+async def test_country_names_come_from_cldr_in_the_readers_language() -> None:
+    german = country_names.country_choices("de")
+    codes = [code for code, _ in german]
+    assert dict(german)["DE"] == "Deutschland"
+    # Sorted as German readers sort: Österreich among the O's.
+    assert codes.index("OM") < codes.index("AT") < codes.index("PK")
+    assert "AN" not in codes and "CS" not in codes  # current countries only
+    token = i18n.current.set("ru")
+    try:
+        assert actions_service.country_name("DE") == "Германия"  # action targets too
+    finally:
+        i18n.current.reset(token)

@@ -21,7 +21,7 @@ from server.errors import NotFound, ValidationFailed
 from server.events import service as events
 from server.events import translations as event_translations
 from server.events.validation import bad_text
-from server.geo import gazetteer
+from server.geo import country_names, gazetteer
 from server.i18n import N_, Text
 from server.text import strip_bidi_controls
 from server.tokens import utcnow
@@ -34,13 +34,15 @@ MAX_TASKS = 100
 
 
 def country_name(code: str) -> str:
+    """A target's country in the reader's language (CLDR), or "Any country"."""
     if code == ANY_COUNTRY:
         return N_("Any country")
-    return gazetteer.countries().get(code, code)
+    return country_names.country_name(code)
 
 
 def country_choices() -> list[tuple[str, str]]:
-    return sorted(gazetteer.countries().items(), key=lambda item: item[1])
+    """Current countries, named and sorted in the reader's language."""
+    return country_names.country_choices()
 
 
 def clean_country(value: str, *, allow_any: bool) -> tuple[str, str | None]:
