@@ -142,6 +142,7 @@ async def test_cached_event_pages_never_answer_in_another_readers_language(
         path, headers={"Accept-Language": "ru", "If-None-Match": russian.headers["etag"]}
     )
     assert same.status_code == 304
+    assert "accept-language" in same.headers["vary"].lower()  # a 304 says it varies too
 
 
 async def test_event_times_are_written_the_readers_way(client: httpx.AsyncClient) -> None:

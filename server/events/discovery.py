@@ -54,7 +54,7 @@ RADIUS_CHOICES = (5, 10, 25, 50, 100, 250)
 PLACES_LIMIT = 10
 FRAGMENT = "partials/event_list.html"
 PAGE = "pages/home.html"
-VARY_HTML = "HX-Request, HX-Target"
+VARY_HTML = "HX-Request, HX-Target, Accept-Language, Cookie"  # 304s say it too
 HTML = "text/html; charset=utf-8"
 _TOKEN_STAND_IN = secrets.token_hex(16)
 

@@ -44,7 +44,7 @@ HTML = "text/html; charset=utf-8"
 # ("no-cache"), so an event made private or moved is never shown from a copy. Members
 # and signed-in organizers get another page from the same URL (the session cookie).
 PUBLIC_CACHE = "public, no-cache"
-PUBLIC_VARY = "Cookie, HX-Request"
+PUBLIC_VARY = "Cookie, HX-Request, Accept-Language"  # 304s say it too
 PAGE = "pages/events/event.html"
 # The public page by (event, site, public state): a revalidation is a 304 without a query.
 # The state (change version, approved organizations, minute) moves on with every event
