@@ -37,7 +37,8 @@ TEMPLATE_ATTRIBUTE = re.compile(
 )
 OTHER_ORIGIN = re.compile(r"^\s*(?:[a-z][a-z0-9+.\-]*:|//|\\\\)", re.IGNORECASE)
 # Schemes that stay on the device or in the page: allowed.
-HARMLESS_SCHEMES = ("mailto:", "tel:", "data:")
+# Links the phone hands to its own apps (mail, dialler, map): no request to anyone.
+HARMLESS_SCHEMES = ("mailto:", "tel:", "geo:", "data:")
 
 
 def _urls(value: str, attribute: str) -> list[str]:

@@ -96,7 +96,10 @@ async def test_the_organizer_form_sets_the_options(client: httpx.AsyncClient) ->
     )
     assert mine["discreet"] is True and mine["reminder_minutes"] == [1440, 30]
     edit = await client.get(f"/organizer/events/{event_id}/edit")
-    assert 'value="1440,30"' in edit.text
+    # Reminders are choices now: the event's are ticked.
+    assert 'name="reminder_minutes" value="1440" checked' in edit.text
+    assert 'name="reminder_minutes" value="30" checked' in edit.text
+    assert 'name="reminder_minutes" value="120">' in edit.text
     bad = await post_form(
         client,
         new,
