@@ -56,10 +56,6 @@ def set_default(language: str) -> None:
     _default = language if language in LANGUAGES else SOURCE
 
 
-def default() -> str:
-    return _default
-
-
 def N_(text: str) -> str:
     """Mark ``text`` for the catalogue; it is translated later, where it is shown."""
     return text

@@ -79,10 +79,9 @@ def check_past_start(
         values.get("city", ""), values.get("country") or None
     )
     try:
-        zone = ZoneInfo(zone_name or "UTC")
-        starts = starts_at.replace(tzinfo=zone) if starts_at.tzinfo is None else starts_at
-    except (ValueError, KeyError):
-        return  # the zone's own error is reported by the validation
+        starts = validation.to_utc(starts_at, ZoneInfo(zone_name or "UTC"))
+    except (ValueError, KeyError, OverflowError):
+        return  # the validation reports the zone's or the year's own error
     if starts >= utcnow() or (previous is not None and starts == previous):
         return
     errors["starts_at"] = N_(

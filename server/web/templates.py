@@ -109,6 +109,13 @@ def format_number(value: float | int) -> str:
     return format_decimal(value, locale=i18n.babel_locale(i18n.current.get()))
 
 
+def personal_page(path: str) -> bool:
+    """A volunteer's own page (its address holds a secret, or it says "you're going"): it
+    leaves again when reached by Back after a quick exit, and the language switcher shows it
+    again with ``?lang=`` instead of putting its address in another URL."""
+    return path.startswith(("/my/", "/m/")) or path.endswith("/rsvp/done")
+
+
 def isolate(value: object) -> Markup:
     """``value`` (escaped) inside ``<bdi>``: typed names and addresses in a translated
     sentence read the right way round in Arabic too."""
@@ -141,6 +148,7 @@ def build_environment(*, auto_reload: bool = True) -> Environment:
     env.globals["language"] = i18n.current.get
     env.globals["direction"] = i18n.direction
     env.globals["languages"] = i18n.LANGUAGES
+    env.globals["personal_page"] = personal_page
     env.filters["local"] = format_local
     env.filters["number"] = format_number
     env.filters["duration"] = format_duration
